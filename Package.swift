@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// One package for the shared tooling and the three product image projects.
+// Module layout and dependency direction: ../shared/ARCHITECTURE.md (mirrored in README.md).
+import PackageDescription
+
+let package = Package(
+    name: "PositImages",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bakery", targets: ["bakery"]),
+        .library(name: "Bakery", targets: ["Bakery"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libyaml, from the system (Debian: libyaml-dev).
+        .systemLibrary(
+            name: "CYAML",
+            path: "Shared/Sources/CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "BakeryYAML",
+            dependencies: ["CYAML"],
+            path: "Shared/Sources/BakeryYAML"
+        ),
+        .target(
+            name: "Bakery",
+            dependencies: [
+                "BakeryYAML",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Sources/Bakery"
+        ),
+        .target(name: "ConnectImages", dependencies: ["Bakery"], path: "Connect/Sources/ConnectImages"),
+        .target(name: "PackageManagerImages", dependencies: ["Bakery"], path: "PackageManager/Sources/PackageManagerImages"),
+        .target(name: "WorkbenchImages", dependencies: ["Bakery"], path: "Workbench/Sources/WorkbenchImages"),
+        .target(
+            name: "BakeryCLI",
+            dependencies: [
+                "Bakery", "ConnectImages", "PackageManagerImages", "WorkbenchImages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Sources/BakeryCLI"
+        ),
+        .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
+
+        .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
+        .testTarget(
+            name: "BakeryTests",
+            dependencies: ["Bakery", "BakeryYAML"],
+            path: "Tests/BakeryTests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "BakeryCLITests",
+            dependencies: ["BakeryCLI", "Bakery"],
+            path: "Tests/BakeryCLITests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery"], path: "Tests/ConnectTests"),
+        .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

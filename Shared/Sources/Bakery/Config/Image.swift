@@ -1,0 +1,156 @@
+// An image of the project: its variants, versions, matrix, dev versions, tags and tool options.
+import BakeryYAML
+
+/// One `images:` entry.
+///
+///     image.name          // "connect"
+///     image.displayName   // "Posit Connect"
+///     image.subpath       // "connect"  (folder below the project root)
+///     image.versions.first { $0.latest }?.name
+public struct Image: Sendable, Hashable {
+    public var name: String
+    public var displayName: String
+    public var description: String?
+    public var documentationURL: HTTPURL?
+    public var subpath: String
+    public var extraRegistries: [Registry]
+    public var overrideRegistries: [Registry]
+    public var dependencyConstraints: [DependencyConstraint]
+    public var variants: [ImageVariant]
+    public var versions: [ImageVersion]
+    public var devVersions: [DevVersion]
+    public var matrix: ImageMatrix?
+    /// As configured, or the defaults of reference §6.1 / §6.2 (a configured list replaces them).
+    public var tagPatterns: [TagPattern]
+    public var buildTarget: String?
+    public var buildSecrets: [BuildSecret]
+    public var options: [ToolOptions]
+    public var location: SourceLocation?
+
+    public init(name: String, displayName: String? = nil, description: String? = nil, documentationURL: HTTPURL? = nil,
+                subpath: String? = nil, extraRegistries: [Registry] = [], overrideRegistries: [Registry] = [],
+                dependencyConstraints: [DependencyConstraint] = [], variants: [ImageVariant] = [], versions: [ImageVersion] = [],
+                devVersions: [DevVersion] = [], matrix: ImageMatrix? = nil, tagPatterns: [TagPattern]? = nil,
+                buildTarget: String? = nil, buildSecrets: [BuildSecret] = [], options: [ToolOptions] = [], location: SourceLocation? = nil) {
+        self.name = name
+        self.displayName = displayName ?? NameDerivation.displayName(name)
+        self.description = description
+        self.documentationURL = documentationURL
+        self.subpath = subpath ?? NameDerivation.subpath(name)
+        self.extraRegistries = extraRegistries
+        self.overrideRegistries = overrideRegistries
+        self.dependencyConstraints = dependencyConstraints
+        self.variants = variants
+        self.versions = versions
+        self.devVersions = devVersions
+        self.matrix = matrix
+        self.tagPatterns = tagPatterns ?? (matrix == nil ? TagPattern.defaultPatterns : TagPattern.defaultMatrixPatterns)
+        self.buildTarget = buildTarget
+        self.buildSecrets = buildSecrets
+        self.options = options
+        self.location = location
+    }
+
+    /// Registries for this image's tags: override list, or extra ones followed by the global ones.
+    public func registries(global: [Registry]) -> [Registry] {
+        Registry.effective(override: overrideRegistries, extra: extraRegistries, inherited: global)
+    }
+
+    static let keys = ["name", "displayName", "description", "documentationUrl", "subpath", "extraRegistries", "overrideRegistries",
+                       "dependencyConstraints", "variants", "versions", "devVersions", "matrix", "tagPatterns", "buildTarget",
+                       "buildSecrets", "options"]
+
+    static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader) -> Image? {
+        guard let f = reader.object(node, at: path, keys: keys, what: "image") else { return nil }
+        let name = f.string("name", required: true, hint: "name the image, e.g. name: my-image")
+        let label = name ?? "(unnamed)"
+        if let name {
+            if name.isEmpty {
+                reader.error(f["name"], path.key("name"), "the image name is empty", hint: "give the image a name")
+            } else if !isValidRepositoryName(name) {
+                reader.warning(f["name"], path.key("name"), "'\(name)' is not a valid OCI repository name, so its tags will be rejected by registries",
+                               hint: "use lower-case letters, digits and '.', '_', '-' separators")
+            }
+        }
+        var displayName: String?
+        if let d = f["displayName"] { displayName = reader.string(d, path.key("displayName")) }
+        var docURL: HTTPURL?
+        if let raw = f.optionalString("documentationUrl") {
+            do { docURL = try HTTPURL.validate(raw) } catch {
+                reader.error(f["documentationUrl"], path.key("documentationUrl"), "invalid URL: \(error.message)",
+                             hint: "write a web address such as https://docs.example.com/")
+            }
+        }
+        var subpath: String?
+        if let s = f.string("subpath"), SubpathRule.check(s, node: f["subpath"], path: path.key("subpath"), reader: reader) { subpath = s }
+        let registries = Registry.decodeLevel(f, reader: reader, owner: " for image '\(label)'", ownerForError: "image '\(label)'")
+        let constraints = f.list("dependencyConstraints", of: "dependency constraints") { DependencyConstraint.decode($0, $1, reader: reader) }
+        DependencyVersions.checkDuplicates(constraints.map(\.dependency), node: f["dependencyConstraints"], path: path.key("dependencyConstraints"),
+                                           reader: reader, message: "duplicate dependency constraints found in image '\(label)': ")
+        let variants = f.list("variants", of: "variants") { ImageVariant.decode($0, $1, reader: reader) }
+        reportDuplicates(variants.map(\.name), items: f["variants"], path: path.key("variants"), reader: reader,
+                         message: { "duplicate variant name '\($0)' in image '\(label)'" })
+        reportDuplicates(variants.map(\.extension), items: f["variants"], path: path.key("variants"), reader: reader,
+                         message: { "two variants of image '\(label)' share the file extension '\($0)'" }, hint: "their Containerfiles would collide; give each an 'extension'",
+                         severity: .warning)
+        let versions = f.list("versions", of: "versions") { ImageVersion.decode($0, $1, reader: reader) }
+        reportDuplicates(versions.map(\.name), items: f["versions"], path: path.key("versions"), reader: reader,
+                         message: { "duplicate version '\($0)' in image '\(label)'" })
+        let latest = versions.enumerated().filter { $0.element.latest }
+        if latest.count > 1, let second = f["versions"]?.items[safe: latest[1].offset] {
+            reader.warning(second, path.key("versions").index(latest[1].offset),
+                           "image '\(label)' has \(latest.count) versions marked latest: " + latest.map(\.element.name).joined(separator: ", "),
+                           hint: "every one of them would get the 'latest' tags; keep 'latest: true' on one version")
+        }
+        let devVersions = f.list("devVersions", of: "development versions") { DevVersion.decode($0, $1, reader: reader, imageName: label) }
+        let matrix = f["matrix"].flatMap { m -> ImageMatrix? in
+            m.resolved == .null ? nil : ImageMatrix.decode(m, path.key("matrix"), reader: reader)
+        }
+        let tagPatterns: [TagPattern]? = f.has("tagPatterns") ? f.list("tagPatterns", of: "tag patterns") { TagPattern.decode($0, $1, reader: reader) } : nil
+        let secrets = f.list("buildSecrets", of: "build secrets") { BuildSecret.decode($0, $1, reader: reader) }
+        let options = f.list("options", of: "tool options") { ToolOptions.decode($0, $1, reader: reader) }
+        checkDuplicateTools(options, f: f, reader: reader)
+        if versions.isEmpty, devVersions.isEmpty, matrix == nil, !f.has("matrix"), !f.has("versions") || f["versions"]?.kind == .sequence {
+            reader.warning(node, path, "no versions, devVersions, or matrix found in image '\(label)'",
+                           hint: "add a version with `bakery create version \(label) VERSION`; at least one is required for most commands")
+        }
+        if matrix != nil, !constraints.isEmpty {
+            reader.warning(f["dependencyConstraints"], path.key("dependencyConstraints"),
+                           "image '\(label)' defines both 'dependencyConstraints' and a 'matrix'; image-level 'dependencyConstraints' will be ignored",
+                           hint: "define them at the matrix level instead")
+        }
+        guard let name else { return nil }
+        return Image(name: name, displayName: displayName, description: f.optionalString("description"), documentationURL: docURL,
+                     subpath: subpath, extraRegistries: registries.extra, overrideRegistries: registries.override,
+                     dependencyConstraints: constraints, variants: variants, versions: versions, devVersions: devVersions,
+                     matrix: matrix, tagPatterns: tagPatterns, buildTarget: f.optionalString("buildTarget"), buildSecrets: secrets,
+                     options: options, location: reader.location(node))
+    }
+
+    /// OCI distribution spec repository path component: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, `/`-separated.
+    static func isValidRepositoryName(_ name: String) -> Bool {
+        name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
+            component.wholeMatch(of: repositoryComponent) != nil
+        }
+    }
+
+    nonisolated(unsafe) private static let repositoryComponent = try! Regex(#"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*"#)
+}
+
+/// Reports the second and later occurrences of a name, pointing at the repeated entry.
+func reportDuplicates(_ names: [String], items: YAMLNode?, path: ConfigPath, reader: ConfigReader,
+                      message: (String) -> String, hint: String = "names must be unique; remove or rename one",
+                      severity: Diagnostic.Severity = .error) {
+    var first: [String: Int] = [:]
+    let nodes = items?.items ?? []
+    for (i, name) in names.enumerated() {
+        if let j = first[name] {
+            // Decoded lists drop failed items, so find the node by its name rather than by index.
+            let node = nodes.filter { $0["name"]?.scalar == name || $0["extension"]?.scalar == name }.dropFirst().first ?? nodes[safe: i]
+            reader.report(severity, .duplicate, node, path.index(nodes.firstIndex { $0.start == node?.start } ?? i), message(name),
+                          hint: hint + "; the first is \(path.index(nodes.firstIndex { $0["name"]?.scalar == name } ?? j))")
+        } else {
+            first[name] = i
+        }
+    }
+}

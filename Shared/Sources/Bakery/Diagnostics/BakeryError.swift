@@ -1,0 +1,53 @@
+// The single error type of the Bakery module: a code to switch on, a message, a location and a hint.
+
+/// An error a user can act on.
+///
+///     throw BakeryError(.configNotFound, "no bakery.yaml or bakery.yml in '/src'",
+///                       hint: "run `bakery create project` first, or pass --context DIR")
+///
+/// Callers switch on `code`, never on message text. A failed validation carries every
+/// diagnostic found (`diagnostics`), not just the first.
+public struct BakeryError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        case configNotFound
+        case configUnreadable
+        case yamlSyntax
+        case invalidConfig
+        case missingKey
+        case unknownKey
+        case invalidType
+        case invalidValue
+        case duplicate
+        case deprecated
+        case notice
+        case invalidArgument
+    }
+
+    public var code: Code
+    public var message: String
+    public var location: SourceLocation?
+    public var path: ConfigPath?
+    public var hint: String?
+    /// For `.invalidConfig`: every problem found, errors and warnings, in document order.
+    public var diagnostics: [Diagnostic]
+
+    public init(_ code: Code, _ message: String, location: SourceLocation? = nil, path: ConfigPath? = nil,
+                hint: String? = nil, diagnostics: [Diagnostic] = []) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.path = path
+        self.hint = hint
+        self.diagnostics = diagnostics
+    }
+
+    /// The diagnostics with severity error (or self as one diagnostic when there are none).
+    public var errors: [Diagnostic] {
+        let found = diagnostics.filter { $0.severity == .error }
+        return found.isEmpty ? [Diagnostic(.error, message, code: code, location: location, path: path, hint: hint)] : found
+    }
+
+    public var description: String {
+        errors.map(\.description).joined(separator: "\n")
+    }
+}

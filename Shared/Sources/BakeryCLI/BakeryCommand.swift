@@ -1,0 +1,30 @@
+// The `bakery` root command and process entry: usage errors exit 2, handled failures 1.
+import ArgumentParser
+import Bakery
+import Foundation
+
+public struct BakeryCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bakery",
+        abstract: "Build, tag, test and publish container images defined in bakery.yaml.",
+        subcommands: [ValidateCommand.self, VersionCommand.self])
+
+    public init() {}
+
+    /// Runs the command line and exits the process with bakery's exit codes.
+    public static func runAndExit(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                // Usage errors: ArgumentParser's message, bakery's exit code (2).
+                Console.stderr(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+// Builds a YAMLNode tree from libyaml's event stream, keeping marks, styles, tags and anchors.
+import CYAML
+
+/// Parses one YAML document into a `YAMLNode` tree.
+///
+///     let root = try YAMLParser.parse(text)          // nil for an empty document
+///     root?["images"]?.items.first?["name"]?.scalar
+///
+/// Aliases are resolved into copies of their anchored node (bounded by `limits.maxAliasExpansion`),
+/// merge keys (`<<: *base`) are applied, and a duplicate key in a mapping is an error.
+public enum YAMLParser {
+    public struct Limits: Sendable {
+        /// Nodes that alias expansion may add to a document. A "billion laughs" document nests
+        /// aliases so that this grows exponentially; real configs stay far below.
+        public var maxAliasExpansion: Int
+        /// Deepest nesting of collections. Every consumer walks the tree recursively.
+        public var maxDepth: Int
+
+        public init(maxAliasExpansion: Int = 100_000, maxDepth: Int = 256) {
+            self.maxAliasExpansion = maxAliasExpansion
+            self.maxDepth = maxDepth
+        }
+    }
+
+    public static func parse(_ text: String, limits: Limits = Limits()) throws(YAMLError) -> YAMLNode? {
+        try parse(bytes: Array(text.utf8), limits: limits)
+    }
+
+    public static func parse(bytes: [UInt8], limits: Limits = Limits()) throws(YAMLError) -> YAMLNode? {
+        var builder = TreeBuilder(limits: limits)
+        let result: Result<YAMLNode?, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) != 0 else {
+                return .failure(YAMLError(code: .syntax, message: "could not initialise the YAML parser (out of memory)", mark: YAMLMark(line: 1, column: 1)))
+            }
+            defer { yaml_parser_delete(&parser) }
+            let empty: [UInt8] = [0]
+            if let base = buffer.baseAddress, buffer.count > 0 {
+                yaml_parser_set_input_string(&parser, base, buffer.count)
+            } else {
+                empty.withUnsafeBufferPointer { yaml_parser_set_input_string(&parser, $0.baseAddress!, 0) }
+            }
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) != 0 else {
+                    return .failure(libyamlError(parser))
+                }
+                defer { yaml_event_delete(&event) }
+                do throws(YAMLError) {
+                    if try builder.handle(&event) { return .success(builder.root) }
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private static func libyamlError(_ parser: yaml_parser_t) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let context = parser.context.map { String(cString: $0) }
+        let code: YAMLError.Code = parser.error == YAML_READER_ERROR ? .encoding : .syntax
+        var mark = mark(parser.problem_mark)
+        if parser.error == YAML_READER_ERROR {
+            // The reader reports a byte offset, not a line; say where as well as it can.
+            mark = YAMLMark(line: 1, column: 1, index: Int(parser.problem_offset))
+            return YAMLError(code: code, message: "\(problem) at byte \(parser.problem_offset)", mark: mark,
+                             hint: "save the file as UTF-8")
+        }
+        return YAMLError(code: code, message: problem, mark: mark, context: context,
+                         contextMark: context == nil ? nil : self.mark(parser.context_mark))
+    }
+
+    static func mark(_ m: yaml_mark_t) -> YAMLMark {
+        YAMLMark(line: Int(m.line) + 1, column: Int(m.column) + 1, index: Int(m.index))
+    }
+
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {
+        guard let pointer, length > 0 else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+}
+
+/// Assembles nodes from events with an explicit stack (no recursion on input depth).
+private struct TreeBuilder {
+    enum Frame {
+        case sequence(start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle, items: [YAMLNode])
+        case mapping(start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle,
+                     pairs: [YAMLPair], pendingKey: YAMLNode?, seen: [String: YAMLMark])
+    }
+
+    let limits: YAMLParser.Limits
+    var stack: [Frame] = []
+    var anchors: [String: YAMLNode] = [:]
+    var expanded = 0
+    var root: YAMLNode?
+    var documents = 0
+
+    init(limits: YAMLParser.Limits) { self.limits = limits }
+
+    /// Returns true at the end of the stream.
+    mutating func handle(_ event: inout yaml_event_t) throws(YAMLError) -> Bool {
+        let start = YAMLParser.mark(event.start_mark)
+        let end = YAMLParser.mark(event.end_mark)
+        switch event.type {
+        case YAML_STREAM_END_EVENT:
+            return true
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                throw YAMLError(code: .multipleDocuments, message: "a second YAML document starts here",
+                                mark: start, hint: "bakery.yaml holds one document; remove the '---' separator and what follows")
+            }
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let style: YAMLScalarStyle = switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: .literal
+            case YAML_FOLDED_SCALAR_STYLE: .folded
+            default: .plain
+            }
+            let node = YAMLNode(content: .scalar(YAMLParser.string(s.value, length: Int(s.length)), style),
+                                tag: YAMLParser.string(s.tag), anchor: YAMLParser.string(s.anchor), start: start, end: end)
+            try complete(node)
+        case YAML_SEQUENCE_START_EVENT:
+            let s = event.data.sequence_start
+            try checkDepth(start)
+            stack.append(.sequence(start: start, anchor: YAMLParser.string(s.anchor), tag: YAMLParser.string(s.tag),
+                                   style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, items: []))
+        case YAML_MAPPING_START_EVENT:
+            let m = event.data.mapping_start
+            try checkDepth(start)
+            stack.append(.mapping(start: start, anchor: YAMLParser.string(m.anchor), tag: YAMLParser.string(m.tag),
+                                  style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, pairs: [], pendingKey: nil, seen: [:]))
+        case YAML_SEQUENCE_END_EVENT:
+            guard case .sequence(let s, let anchor, let tag, let style, let items) = stack.popLast() else { break }
+            try complete(YAMLNode(content: .sequence(items, style), tag: tag, anchor: anchor, start: s, end: end))
+        case YAML_MAPPING_END_EVENT:
+            guard case .mapping(let s, let anchor, let tag, let style, let pairs, _, _) = stack.popLast() else { break }
+            try complete(YAMLNode(content: .mapping(pairs, style), tag: tag, anchor: anchor, start: s, end: end))
+        case YAML_ALIAS_EVENT:
+            let name = YAMLParser.string(event.data.alias.anchor) ?? ""
+            guard var node = anchors[name] else {
+                throw YAMLError(code: .undefinedAlias, message: "alias '*\(name)' refers to no anchor defined before it",
+                                mark: start, hint: "define '&\(name)' on an earlier node, or fix the alias name")
+            }
+            expanded += node.nodeCount
+            if expanded > limits.maxAliasExpansion {
+                throw YAMLError(code: .aliasExpansionLimit,
+                                message: "aliases expand to more than \(limits.maxAliasExpansion) nodes",
+                                mark: start, hint: "the document nests aliases too deeply (an alias bomb?); write the values out or share less")
+            }
+            node.aliasMark = start
+            node.anchor = nil
+            try complete(node)
+        default:
+            break
+        }
+        return false
+    }
+
+    private func checkDepth(_ mark: YAMLMark) throws(YAMLError) {
+        if stack.count >= limits.maxDepth {
+            throw YAMLError(code: .nestingLimit, message: "collections nest deeper than \(limits.maxDepth) levels",
+                            mark: mark, hint: "flatten the document")
+        }
+    }
+
+    private mutating func complete(_ node: YAMLNode) throws(YAMLError) {
+        if let anchor = node.anchor { anchors[anchor] = node }
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(let s, let anchor, let tag, let style, var items):
+            items.append(node)
+            stack.append(.sequence(start: s, anchor: anchor, tag: tag, style: style, items: items))
+        case .mapping(let s, let anchor, let tag, let style, var pairs, let pendingKey, var seen):
+            guard let key = pendingKey else {
+                stack.append(.mapping(start: s, anchor: anchor, tag: tag, style: style, pairs: pairs, pendingKey: node, seen: seen))
+                return
+            }
+            if key.scalar == "<<", key.scalarStyle == .plain, key.tag == nil {
+                try merge(node, into: &pairs, seen: &seen, at: key.start)
+            } else {
+                if let text = key.scalar {
+                    if let first = seen[text] {
+                        throw YAMLError(code: .duplicateKey, message: "duplicate key '\(text)' (first defined at \(first))",
+                                        mark: key.reportMark, hint: "remove one of the two entries")
+                    }
+                    seen[text] = key.reportMark
+                }
+                pairs.append(YAMLPair(key: key, value: node))
+            }
+            stack.append(.mapping(start: s, anchor: anchor, tag: tag, style: style, pairs: pairs, pendingKey: nil, seen: seen))
+        }
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: keys not already present are taken from the merged mappings.
+    private func merge(_ value: YAMLNode, into pairs: inout [YAMLPair], seen: inout [String: YAMLMark], at mark: YAMLMark) throws(YAMLError) {
+        let sources = value.kind == .sequence ? value.items : [value]
+        for source in sources {
+            guard source.kind == .mapping else {
+                throw YAMLError(code: .syntax, message: "a merge key '<<' takes a mapping or a list of mappings",
+                                mark: source.reportMark, hint: "merge an anchored mapping, e.g. '<<: *defaults'")
+            }
+            for pair in source.pairs {
+                guard let text = pair.key.scalar else { pairs.append(pair); continue }
+                if seen[text] != nil { continue }
+                seen[text] = pair.key.reportMark
+                pairs.append(pair)
+            }
+        }
+    }
+}

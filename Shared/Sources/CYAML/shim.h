@@ -1,0 +1,2 @@
+// libyaml's public header; the library comes from the system (Debian: libyaml-dev).
+#include <yaml.h>

@@ -1,0 +1,3 @@
+import BakeryCLI
+
+BakeryCommand.runAndExit()
