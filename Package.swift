@@ -50,18 +50,9 @@ let package = Package(
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
-        .testTarget(
-            name: "BakeryTests",
-            dependencies: ["Bakery", "BakeryYAML"],
-            path: "Tests/BakeryTests",
-            resources: [.copy("Fixtures")]
-        ),
-        .testTarget(
-            name: "BakeryCLITests",
-            dependencies: ["BakeryCLI", "Bakery"],
-            path: "Tests/BakeryCLITests",
-            resources: [.copy("Fixtures")]
-        ),
+        // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
+        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML"], path: "Tests/BakeryTests"),
+        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery"], path: "Tests/BakeryCLITests"),
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery"], path: "Tests/ConnectTests"),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),

@@ -89,10 +89,31 @@ public enum YAMLParser {
 
 /// Assembles nodes from events with an explicit stack (no recursion on input depth).
 private struct TreeBuilder {
-    enum Frame {
-        case sequence(start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle, items: [YAMLNode])
-        case mapping(start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle,
-                     pairs: [YAMLPair], pendingKey: YAMLNode?, seen: [String: YAMLMark])
+    /// An open collection. A class, so appending to the top of the stack never copies its children.
+    final class Frame {
+        let isMapping: Bool
+        let start: YAMLMark
+        let anchor: String?
+        let tag: String?
+        let style: YAMLCollectionStyle
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var seen: [String: SeenKey] = [:]
+
+        init(isMapping: Bool, start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle) {
+            self.isMapping = isMapping
+            self.start = start
+            self.anchor = anchor
+            self.tag = tag
+            self.style = style
+        }
+    }
+
+    /// Where a key was first seen, and whether it came in through a merge key (an explicit key may replace those).
+    struct SeenKey {
+        var mark: YAMLMark
+        var merged: Bool
     }
 
     let limits: YAMLParser.Limits
@@ -132,19 +153,17 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             let s = event.data.sequence_start
             try checkDepth(start)
-            stack.append(.sequence(start: start, anchor: YAMLParser.string(s.anchor), tag: YAMLParser.string(s.tag),
-                                   style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, items: []))
+            stack.append(Frame(isMapping: false, start: start, anchor: YAMLParser.string(s.anchor), tag: YAMLParser.string(s.tag),
+                               style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block))
         case YAML_MAPPING_START_EVENT:
             let m = event.data.mapping_start
             try checkDepth(start)
-            stack.append(.mapping(start: start, anchor: YAMLParser.string(m.anchor), tag: YAMLParser.string(m.tag),
-                                  style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, pairs: [], pendingKey: nil, seen: [:]))
-        case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let s, let anchor, let tag, let style, let items) = stack.popLast() else { break }
-            try complete(YAMLNode(content: .sequence(items, style), tag: tag, anchor: anchor, start: s, end: end))
-        case YAML_MAPPING_END_EVENT:
-            guard case .mapping(let s, let anchor, let tag, let style, let pairs, _, _) = stack.popLast() else { break }
-            try complete(YAMLNode(content: .mapping(pairs, style), tag: tag, anchor: anchor, start: s, end: end))
+            stack.append(Frame(isMapping: true, start: start, anchor: YAMLParser.string(m.anchor), tag: YAMLParser.string(m.tag),
+                               style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = stack.popLast() else { break }
+            let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs, frame.style) : .sequence(frame.items, frame.style)
+            try complete(YAMLNode(content: content, tag: frame.tag, anchor: frame.anchor, start: frame.start, end: end))
         case YAML_ALIAS_EVENT:
             let name = YAMLParser.string(event.data.alias.anchor) ?? ""
             guard var node = anchors[name] else {
@@ -175,37 +194,36 @@ private struct TreeBuilder {
 
     private mutating func complete(_ node: YAMLNode) throws(YAMLError) {
         if let anchor = node.anchor { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        guard let frame = stack.last else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let s, let anchor, let tag, let style, var items):
-            items.append(node)
-            stack.append(.sequence(start: s, anchor: anchor, tag: tag, style: style, items: items))
-        case .mapping(let s, let anchor, let tag, let style, var pairs, let pendingKey, var seen):
-            guard let key = pendingKey else {
-                stack.append(.mapping(start: s, anchor: anchor, tag: tag, style: style, pairs: pairs, pendingKey: node, seen: seen))
-                return
-            }
-            if key.scalar == "<<", key.scalarStyle == .plain, key.tag == nil {
-                try merge(node, into: &pairs, seen: &seen, at: key.start)
-            } else {
-                if let text = key.scalar {
-                    if let first = seen[text] {
-                        throw YAMLError(code: .duplicateKey, message: "duplicate key '\(text)' (first defined at \(first))",
-                                        mark: key.reportMark, hint: "remove one of the two entries")
-                    }
-                    seen[text] = key.reportMark
-                }
-                pairs.append(YAMLPair(key: key, value: node))
-            }
-            stack.append(.mapping(start: s, anchor: anchor, tag: tag, style: style, pairs: pairs, pendingKey: nil, seen: seen))
+        guard frame.isMapping else {
+            frame.items.append(node)
+            return
         }
+        guard let key = frame.pendingKey else {
+            frame.pendingKey = node
+            return
+        }
+        frame.pendingKey = nil
+        if key.scalar == "<<", key.scalarStyle == .plain, key.tag == nil {
+            try merge(node, into: frame)
+            return
+        }
+        if let text = key.scalar, let first = frame.seen[text] {
+            guard first.merged else {
+                throw YAMLError(code: .duplicateKey, message: "duplicate key '\(text)' (first defined at \(first.mark))",
+                                mark: key.reportMark, hint: "remove one of the two entries")
+            }
+            frame.pairs.removeAll { $0.key.scalar == text }
+        }
+        if let text = key.scalar { frame.seen[text] = SeenKey(mark: key.reportMark, merged: false) }
+        frame.pairs.append(YAMLPair(key: key, value: node))
     }
 
     /// `<<: *base` or `<<: [*a, *b]`: keys not already present are taken from the merged mappings.
-    private func merge(_ value: YAMLNode, into pairs: inout [YAMLPair], seen: inout [String: YAMLMark], at mark: YAMLMark) throws(YAMLError) {
+    private func merge(_ value: YAMLNode, into frame: Frame) throws(YAMLError) {
         let sources = value.kind == .sequence ? value.items : [value]
         for source in sources {
             guard source.kind == .mapping else {
@@ -213,10 +231,10 @@ private struct TreeBuilder {
                                 mark: source.reportMark, hint: "merge an anchored mapping, e.g. '<<: *defaults'")
             }
             for pair in source.pairs {
-                guard let text = pair.key.scalar else { pairs.append(pair); continue }
-                if seen[text] != nil { continue }
-                seen[text] = pair.key.reportMark
-                pairs.append(pair)
+                guard let text = pair.key.scalar else { frame.pairs.append(pair); continue }
+                if frame.seen[text] != nil { continue }
+                frame.seen[text] = SeenKey(mark: pair.key.reportMark, merged: true)
+                frame.pairs.append(pair)
             }
         }
     }

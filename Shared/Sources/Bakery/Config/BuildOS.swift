@@ -19,6 +19,13 @@ public struct BuildOS: Sendable, Hashable {
     public var version: String
     public var codename: String?
 
+    public init(family: Family, name: String, version: String, codename: String?) {
+        self.family = family
+        self.name = name
+        self.version = version
+        self.codename = codename
+    }
+
     public var majorVersion: String { String(version.split(separator: ".", omittingEmptySubsequences: false).first ?? "") }
 
     public static let unknown = BuildOS(family: .unknown, name: "unknown", version: "", codename: nil)

@@ -64,7 +64,7 @@ public enum ConfigLoader {
             let reason = FileManager.default.isReadableFile(atPath: file.path) ? "it could not be read" : "permission denied"
             throw BakeryError(.configUnreadable, "cannot read '\(shown)': \(reason)",
                               location: SourceLocation(file: shown, line: 1, column: 1),
-                              hint: "check the file's permissions (it must be readable by the current user)")
+                              hint: "make it readable by the current user, e.g. chmod a+r \(shown)")
         }
         return try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict)
     }
@@ -100,6 +100,7 @@ public enum ConfigLoader {
     private static func syntaxHint(_ error: YAMLError) -> String {
         let m = error.message
         if m.contains("mapping values are not allowed") { return "check the indentation of this line, or quote a value that contains ': '" }
+        if m.contains("tab") { return "indent with spaces; YAML does not allow tabs for indentation" }
         if m.contains("found character that cannot start any token") { return "tabs cannot indent YAML, and values starting with '@' or '`' must be quoted" }
         if m.contains("end of stream") || m.contains("unexpected end") { return "a quote or bracket opened earlier is never closed" }
         if m.contains("did not find expected key") { return "check the indentation: entries of one mapping must line up" }

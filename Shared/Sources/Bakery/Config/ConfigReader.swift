@@ -75,17 +75,12 @@ final class ConfigReader {
             }
             if keys.contains(key) { continue }
             let keyPath = path.key(key)
-            var hint: String
-            if let suggestion = Self.suggestion(for: key, among: keys) {
-                hint = "did you mean '\(suggestion)'?"
-            } else {
-                hint = "known keys: \(keys.joined(separator: ", "))"
-            }
+            let hint = Self.suggestion(for: key, among: keys).map { "did you mean '\($0)'?" }
+                ?? "known keys: \(keys.joined(separator: ", "))"
             if forbidUnknown {
                 error(pair.key, keyPath, "unknown key '\(key)' in \(what)", hint: hint, code: .unknownKey)
             } else {
-                hint += "; it is ignored"
-                warning(pair.key, keyPath, "unknown key '\(key)' in \(what)", hint: hint, code: .unknownKey)
+                warning(pair.key, keyPath, "unknown key '\(key)' in \(what) is ignored", hint: hint, code: .unknownKey)
             }
         }
         return Fields(reader: self, node: node, path: path)
@@ -134,8 +129,8 @@ final class ConfigReader {
         case .string(let s):
             return s
         case .int(let text, _), .float(let text):
-            error(node, path, "expected a string, found \(Self.describe(node)) (YAML reads unquoted \(text) as a number)",
-                  hint: "quote it: '\(text)'", code: .invalidType)
+            error(node, path, "expected a string, found \(Self.describe(node))",
+                  hint: "YAML reads unquoted \(text) as a number; quote it: '\(text)'", code: .invalidType)
         case .bool:
             error(node, path, "expected a string, found \(Self.describe(node))",
                   hint: "quote it: '\(node.scalar ?? "")'", code: .invalidType)
@@ -258,10 +253,10 @@ struct Fields {
     }
 
     /// A string that must match a pattern (e.g. an extension); `rule` explains the pattern to the user.
-    func patterned(_ key: String, matches: (String) -> Bool, rule: String) -> String? {
+    func patterned(_ key: String, matches: (String) -> Bool, what: String, rule: String) -> String? {
         guard let v = node[key], let s = reader.string(v, path.key(key)) else { return nil }
         guard matches(s) else {
-            reader.error(v, path.key(key), "'\(s)' is not allowed here", hint: rule)
+            reader.error(v, path.key(key), "'\(s)' is not a valid \(what)", hint: rule)
             return nil
         }
         return s

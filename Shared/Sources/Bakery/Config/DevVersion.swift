@@ -119,7 +119,7 @@ public struct DevVersion: Sendable, Hashable {
                 switch ReleaseChannel(rawValue: c) {
                 case .release?:
                     reader.error(f["channel"], path.key("channel"), "channel: 'release' is not valid for dependency-sourced dev versions",
-                                 hint: "omit channel (leave it null) for stable dependency resolution")
+                                 hint: "omit 'channel' for stable dependency resolution")
                 case let ch?:
                     channel = ch
                 case nil:

@@ -119,11 +119,13 @@ public struct Image: Sendable, Hashable {
                            "image '\(label)' defines both 'dependencyConstraints' and a 'matrix'; image-level 'dependencyConstraints' will be ignored",
                            hint: "define them at the matrix level instead")
         }
+        let description = f.optionalString("description")
+        let buildTarget = f.optionalString("buildTarget")
         guard let name else { return nil }
-        return Image(name: name, displayName: displayName, description: f.optionalString("description"), documentationURL: docURL,
+        return Image(name: name, displayName: displayName, description: description, documentationURL: docURL,
                      subpath: subpath, extraRegistries: registries.extra, overrideRegistries: registries.override,
                      dependencyConstraints: constraints, variants: variants, versions: versions, devVersions: devVersions,
-                     matrix: matrix, tagPatterns: tagPatterns, buildTarget: f.optionalString("buildTarget"), buildSecrets: secrets,
+                     matrix: matrix, tagPatterns: tagPatterns, buildTarget: buildTarget, buildSecrets: secrets,
                      options: options, location: reader.location(node))
     }
 

@@ -33,15 +33,15 @@ public struct ImageVariant: Sendable, Hashable {
 
     static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader) -> ImageVariant? {
         guard let f = reader.object(node, at: path, keys: keys, what: "variant") else { return nil }
-        guard let name = f.string("name", required: true, hint: "name the variant, e.g. name: Standard") else { return nil }
-        let ext = f.patterned("extension", matches: NameDerivation.isValidExtension,
-                              rule: "an extension is one or more of a-z A-Z 0-9 _ - (it ends Containerfile names)")
-        if f.has("extension") == false, NameDerivation.extension(name).isEmpty {
+        let name = f.string("name", required: true, hint: "name the variant, e.g. name: Standard")
+        let ext = f.patterned("extension", matches: NameDerivation.isValidExtension, what: "file extension",
+                              rule: "use one or more of a-z A-Z 0-9 _ -; it ends Containerfile names")
+        if let name, f.has("extension") == false, NameDerivation.extension(name).isEmpty {
             reader.error(node, path.key("extension"), "variant '\(name)' has no letters or digits to derive a file extension from",
                          hint: "set 'extension:' explicitly")
         }
-        let tagName = f.patterned("tagDisplayName", matches: NameDerivation.isValidTagName,
-                                  rule: "a tagDisplayName is one or more of a-z A-Z 0-9 _ . -")
+        let tagName = f.patterned("tagDisplayName", matches: NameDerivation.isValidTagName, what: "tag display name",
+                                  rule: "use one or more of a-z A-Z 0-9 _ . -")
         let aliases = f.list("tagAliases", of: "tag aliases") { n, p -> String? in
             guard let s = reader.string(n, p) else { return nil }
             guard NameDerivation.isValidTagName(s) else {
@@ -53,7 +53,9 @@ public struct ImageVariant: Sendable, Hashable {
         let patterns = f.list("tagPatterns", of: "tag patterns") { TagPattern.decode($0, $1, reader: reader) }
         let options: [ToolOptions]? = f.has("options") ? f.list("options", of: "tool options") { ToolOptions.decode($0, $1, reader: reader) } : nil
         if let options { checkDuplicateTools(options, f: f, reader: reader) }
-        return ImageVariant(name: name, primary: f.bool("primary") ?? false, extension: ext, tagDisplayName: tagName,
+        let primary = f.bool("primary") ?? false
+        guard let name else { return nil }
+        return ImageVariant(name: name, primary: primary, extension: ext, tagDisplayName: tagName,
                             tagAliases: aliases, tagPatterns: patterns, options: options, location: reader.location(node))
     }
 }

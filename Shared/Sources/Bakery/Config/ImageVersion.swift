@@ -66,10 +66,12 @@ public struct ImageVersion: Sendable, Hashable {
         DependencyVersions.checkDuplicates(deps.map(\.dependency), node: f["dependencies"], path: path.key("dependencies"), reader: reader,
                                            message: "duplicate dependencies found in version '\(label)': ")
         let values = f.stringMap("values")
+        let latest = f.bool("latest") ?? false
+        let buildTarget = f.optionalString("buildTarget")
         guard let name else { return nil }
         return ImageVersion(name: name, subpath: subpath, extraRegistries: registries.extra, overrideRegistries: registries.override,
-                            latest: f.bool("latest") ?? false, os: os, dependencies: deps,
-                            values: Dictionary(values, uniquingKeysWith: { a, _ in a }), buildTarget: f.optionalString("buildTarget"),
+                            latest: latest, os: os, dependencies: deps,
+                            values: Dictionary(values, uniquingKeysWith: { a, _ in a }), buildTarget: buildTarget,
                             location: reader.location(node))
     }
 }

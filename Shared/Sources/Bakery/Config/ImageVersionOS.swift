@@ -49,7 +49,7 @@ public struct ImageVersionOS: Sendable, Hashable {
 
     static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader) -> ImageVersionOS? {
         guard let f = reader.object(node, at: path, keys: keys, what: "OS entry") else { return nil }
-        guard let name = f.string("name", required: true, hint: "name the OS, e.g. name: Ubuntu 24.04") else { return nil }
+        let name = f.string("name", required: true, hint: "name the OS, e.g. name: Ubuntu 24.04")
         let primary = f.bool("primary") ?? false
         var platforms: [Platform] = [.amd64]
         if f.has("platforms") {
@@ -63,10 +63,10 @@ public struct ImageVersionOS: Sendable, Hashable {
                 return platform
             }
         }
-        let ext = f.patterned("extension", matches: NameDerivation.isValidExtension,
-                              rule: "an extension is one or more of a-z A-Z 0-9 _ -")
-        let tagName = f.patterned("tagDisplayName", matches: NameDerivation.isValidTagName,
-                                  rule: "a tagDisplayName is one or more of a-z A-Z 0-9 _ . -")
+        let ext = f.patterned("extension", matches: NameDerivation.isValidExtension, what: "file extension",
+                              rule: "use one or more of a-z A-Z 0-9 _ -; it ends Containerfile names")
+        let tagName = f.patterned("tagDisplayName", matches: NameDerivation.isValidTagName, what: "tag display name",
+                                  rule: "use one or more of a-z A-Z 0-9 _ . -")
         var url: String?
         if let u = f.optionalString("artifactDownloadURL") {
             if ArtifactURL.isValid(u) {
@@ -76,6 +76,7 @@ public struct ImageVersionOS: Sendable, Hashable {
                              hint: "write a full URL such as https://example.com/pkg-$VERSION.deb ($VAR and ${VAR} are allowed)")
             }
         }
+        guard let name else { return nil }
         return ImageVersionOS(name: name, primary: primary, platforms: platforms, extension: ext, tagDisplayName: tagName,
                               artifactDownloadURL: url, location: reader.location(node))
     }
@@ -115,7 +116,7 @@ public struct ImageVersionOS: Sendable, Hashable {
         let primaries = unique.filter { $0.0.primary }
         if primaries.count > 1 {
             reader.error(primaries[1].1, path, "only one OS can be marked as primary for \(owner); found \(primaries.count) OSes marked primary",
-                         hint: "keep 'primary: true' on one OS only (another is at line \(primaries[0].1.start.line))")
+                         hint: "keep 'primary: true' on one OS only; the other is at line \(primaries[0].1.start.line)")
         } else if !result.contains(where: \.primary) {
             reader.warning(listNode, path, "no OS marked as primary for \(owner)",
                            hint: "mark one OS 'primary: true'; at least one OS should be primary for complete tagging and labeling of images")

@@ -20,7 +20,7 @@ public struct Registry: Sendable, Hashable {
     public var baseURL: String { namespace.map { "\(host)/\($0)" } ?? host }
 
     static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader, allowRepository: Bool) -> Registry? {
-        let keys = allowRepository ? ["host", "namespace", "repository"] : ["host", "namespace"]
+        let keys = ["host", "namespace", "repository"]
         guard let f = reader.object(node, at: path, keys: keys, forbidUnknown: true, what: "registry") else { return nil }
         if !allowRepository, let repo = f["repository"] {
             reader.error(repo, path.key("repository"), "'repository' is not allowed in the top-level registries",
