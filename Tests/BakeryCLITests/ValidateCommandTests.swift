@@ -2,9 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct ValidateCommandTests {
-    static let examples = ["01-basic-image", "02-multiple-images-and-versions", "03-image-variants", "04-image-oses",
-                           "05-images-with-managed-dependencies", "06-matrix-images", "connect", "derived-06-matrix-explicit",
-                           "derived-connect-matrix-explicit", "derived-workbench-matrix-explicit", "package-manager", "workbench"]
+    static let examples = ((try? FileManager.default.contentsOfDirectory(atPath: BakeryBinary.fixtures.appendingPathComponent("examples").path)) ?? []).sorted()
 
     @Test(arguments: examples)
     func everyReferenceExampleValidates(_ name: String) throws {

@@ -4,9 +4,12 @@ import Testing
 
 /// The published example and product configs load with the reference's defaults and derivations.
 @Suite struct ExampleConfigTests {
-    static let all = ["01-basic-image", "02-multiple-images-and-versions", "03-image-variants", "04-image-oses",
-                      "05-images-with-managed-dependencies", "06-matrix-images", "connect", "derived-06-matrix-explicit",
-                      "derived-connect-matrix-explicit", "derived-workbench-matrix-explicit", "package-manager", "workbench"]
+    /// Every reference config copied into Tests/Fixtures/examples.
+    static let all = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.examples.path)) ?? []).sorted()
+
+    @Test func allTwelveReferenceConfigsAreHere() {
+        #expect(Self.all.count == 12)
+    }
 
     @Test(arguments: all)
     func everyExampleValidates(_ name: String) throws {
