@@ -40,6 +40,22 @@ import Testing
         #expect(try BakeryBinary.run(["frobnicate"], in: BakeryBinary.repositoryRoot).status == 2)
     }
 
+    @Test func noCommandPrintsHelpAndIsAUsageError() throws {
+        let result = try BakeryBinary.run([], in: BakeryBinary.repositoryRoot)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("validate"))
+    }
+
+    @Test func aDanglingBakeryYamlLinkIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("bakery.yaml").path, withDestinationPath: "gone.yaml")
+        let result = try BakeryBinary.run(["validate"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr == "bakery.yaml:1:1: 'bakery.yaml' is a symbolic link to 'gone.yaml', which does not exist (point the link at the project's config file, or replace it with the file)\n")
+    }
+
     @Test func versionPrintsTheToolVersion() throws {
         let result = try BakeryBinary.run(["version"], in: BakeryBinary.repositoryRoot)
         #expect(result.status == 0)

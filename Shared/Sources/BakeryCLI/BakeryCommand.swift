@@ -13,6 +13,11 @@ public struct BakeryCommand: ParsableCommand {
 
     /// Runs the command line and exits the process with bakery's exit codes.
     public static func runAndExit(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        if arguments.isEmpty {
+            // As the reference does: no command prints the help and is a usage error.
+            Console.stderr(helpMessage())
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -32,7 +32,15 @@ public enum ConfigLoader {
         for name in fileNames {
             let url = context.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+            guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                // fileExists follows links: a link whose target is missing (or a loop) lands here.
+                if let target = try? fm.destinationOfSymbolicLink(atPath: url.path) {
+                    throw BakeryError(.configUnreadable, "'\(displayPath(url))' is a symbolic link to '\(target)', which does not exist",
+                                      location: SourceLocation(file: displayPath(url), line: 1, column: 1),
+                                      hint: "point the link at the project's config file, or replace it with the file")
+                }
+                continue
+            }
             if isDirectory.boolValue {
                 throw BakeryError(.configUnreadable, "'\(displayPath(url))' is a directory, not a file",
                                   location: SourceLocation(file: displayPath(url), line: 1, column: 1),
