@@ -33,10 +33,8 @@ public struct BakeryConfig: Sendable, Hashable {
         let repository = f.value("repository", required: true, hint: "add 'repository:' with at least a 'url'").flatMap {
             Repository.decode($0, path.key("repository"), reader: reader)
         }
-        var registryPairs: [(Registry, YAMLNode)] = []
-        _ = f.list("registries", of: "registries") { n, p -> Void? in
-            if let r = Registry.decode(n, p, reader: reader, allowRepository: false) { registryPairs.append((r, n)) }
-            return nil
+        let registryPairs = f.list("registries", of: "registries") { n, p in
+            Registry.decode(n, p, reader: reader, allowRepository: false).map { ($0, n) }
         }
         let registries = Registry.normalize(registryPairs, reader: reader, path: path.key("registries"), owner: "")
         let images = f.list("images", of: "images") { Image.decode($0, $1, reader: reader) }

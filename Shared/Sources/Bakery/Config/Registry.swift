@@ -56,10 +56,8 @@ public struct Registry: Sendable, Hashable {
     /// Reads `extraRegistries` / `overrideRegistries` of one level; both set is an error.
     static func decodeLevel(_ f: Fields, reader: ConfigReader, owner: String, ownerForError: String) -> (extra: [Registry], override: [Registry]) {
         func read(_ key: String) -> [Registry] {
-            var pairs: [(Registry, YAMLNode)] = []
-            _ = f.list(key, of: "registries") { node, path -> Void? in
-                if let r = decode(node, path, reader: reader, allowRepository: true) { pairs.append((r, node)) }
-                return nil
+            let pairs = f.list(key, of: "registries") { node, path in
+                decode(node, path, reader: reader, allowRepository: true).map { ($0, node) }
             }
             return normalize(pairs, reader: reader, path: f.path.key(key), owner: owner)
         }
