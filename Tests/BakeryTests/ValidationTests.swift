@@ -146,6 +146,21 @@ import Testing
         #expect(matrix.namePattern == "base{{ Values.base }}-flavor{{ Values.flavor }}")
     }
 
+    @Test func everyRepeatedNamePointsAtItsOwnEntryEvenAfterAFailedOne() {
+        let found = errors("""
+          - name: a
+            versions:
+              - name: 1.0
+              - name: "2.0"
+              - name: "2.0"
+              - name: "2.0"
+        """)
+        #expect(found.count == 3)
+        #expect(found[1].hasPrefix("bakery.yaml:11:9: images[0].versions[2]: duplicate version '2.0'"))
+        #expect(found[1].hasSuffix("the first is images[0].versions[1])"))
+        #expect(found[2].hasPrefix("bakery.yaml:12:9: images[0].versions[3]: duplicate version '2.0'"))
+    }
+
     @Test func imagesThatShareAFolderAreRejected() {
         let found = errors("  - name: a\n    subpath: same\n    versions: [{name: '1'}]\n  - name: b\n    subpath: same\n    versions: [{name: '1'}]\n")
         #expect(found.first?.contains("images 'a' and 'b' share the folder 'same'") == true)

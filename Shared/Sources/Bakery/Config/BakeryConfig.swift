@@ -33,12 +33,12 @@ public struct BakeryConfig: Sendable, Hashable {
         let repository = f.value("repository", required: true, hint: "add 'repository:' with at least a 'url'").flatMap {
             Repository.decode($0, path.key("repository"), reader: reader)
         }
-        let registryPairs = f.list("registries", of: "registries") { n, p in
-            Registry.decode(n, p, reader: reader, allowRepository: false).map { ($0, n) }
-        }
+        let registryPairs = f.entries("registries", of: "registries") { Registry.decode($0, $1, reader: reader, allowRepository: false) }
+            .map { ($0.value, $0.node) }
         let registries = Registry.normalize(registryPairs, reader: reader, path: path.key("registries"), owner: "")
-        let images = f.list("images", of: "images") { Image.decode($0, $1, reader: reader) }
-        reportDuplicates(images.map(\.name), items: f["images"], path: path.key("images"), reader: reader,
+        let imageEntries = f.entries("images", of: "images") { Image.decode($0, $1, reader: reader) }
+        let images = imageEntries.map(\.value)
+        reportDuplicates(imageEntries.map { ($0.value.name, $0) }, path: path.key("images"), reader: reader,
                          message: { "duplicate image name '\($0)' in the bakery config" })
         var folders: [String: String] = [:]
         for (i, image) in images.enumerated() {

@@ -227,10 +227,24 @@ struct Fields {
         return reader.int(v, path.key(key))
     }
 
+    /// A decoded list item with the node and position it came from (for diagnostics about it later).
+    struct Entry<T> {
+        let index: Int
+        let node: YAMLNode
+        let value: T
+    }
+
+    /// Each item of a list decoded by `decode`, with its node and index; failed items are dropped (their errors are recorded).
+    func entries<T>(_ key: String, of what: String, _ decode: (YAMLNode, ConfigPath) -> T?) -> [Entry<T>] {
+        guard let v = node[key], let items = reader.list(v, path.key(key), of: what) else { return [] }
+        return items.enumerated().compactMap { i, item in
+            decode(item, path.key(key).index(i)).map { Entry(index: i, node: item, value: $0) }
+        }
+    }
+
     /// Each item of a list decoded by `decode`; failed items are dropped (their errors are recorded).
     func list<T>(_ key: String, of what: String, _ decode: (YAMLNode, ConfigPath) -> T?) -> [T] {
-        guard let v = node[key], let items = reader.list(v, path.key(key), of: what) else { return [] }
-        return items.enumerated().compactMap { decode($0.element, path.key(key).index($0.offset)) }
+        entries(key, of: what, decode).map(\.value)
     }
 
     func stringList(_ key: String, of what: String) -> [String] {

@@ -87,19 +87,21 @@ public struct Image: Sendable, Hashable {
         let constraints = f.list("dependencyConstraints", of: "dependency constraints") { DependencyConstraint.decode($0, $1, reader: reader) }
         DependencyVersions.checkDuplicates(constraints.map(\.dependency), node: f["dependencyConstraints"], path: path.key("dependencyConstraints"),
                                            reader: reader, message: "duplicate dependency constraints found in image '\(label)': ")
-        let variants = f.list("variants", of: "variants") { ImageVariant.decode($0, $1, reader: reader) }
-        reportDuplicates(variants.map(\.name), items: f["variants"], path: path.key("variants"), reader: reader,
+        let variantEntries = f.entries("variants", of: "variants") { ImageVariant.decode($0, $1, reader: reader) }
+        let variants = variantEntries.map(\.value)
+        reportDuplicates(variantEntries.map { ($0.value.name, $0) }, path: path.key("variants"), reader: reader,
                          message: { "duplicate variant name '\($0)' in image '\(label)'" })
-        reportDuplicates(variants.map(\.extension), items: f["variants"], path: path.key("variants"), reader: reader,
+        reportDuplicates(variantEntries.map { ($0.value.extension, $0) }, path: path.key("variants"), reader: reader,
                          message: { "two variants of image '\(label)' share the file extension '\($0)'" }, hint: "their Containerfiles would collide; give each an 'extension'",
                          severity: .warning)
-        let versions = f.list("versions", of: "versions") { ImageVersion.decode($0, $1, reader: reader) }
-        reportDuplicates(versions.map(\.name), items: f["versions"], path: path.key("versions"), reader: reader,
+        let versionEntries = f.entries("versions", of: "versions") { ImageVersion.decode($0, $1, reader: reader) }
+        let versions = versionEntries.map(\.value)
+        reportDuplicates(versionEntries.map { ($0.value.name, $0) }, path: path.key("versions"), reader: reader,
                          message: { "duplicate version '\($0)' in image '\(label)'" })
-        let latest = versions.enumerated().filter { $0.element.latest }
-        if latest.count > 1, let second = f["versions"]?.items[safe: latest[1].offset] {
-            reader.warning(second, path.key("versions").index(latest[1].offset),
-                           "image '\(label)' has \(latest.count) versions marked latest: " + latest.map(\.element.name).joined(separator: ", "),
+        let latest = versionEntries.filter { $0.value.latest }
+        if latest.count > 1 {
+            reader.warning(latest[1].node, path.key("versions").index(latest[1].index),
+                           "image '\(label)' has \(latest.count) versions marked latest: " + latest.map(\.value.name).joined(separator: ", "),
                            hint: "every one of them would get the 'latest' tags; keep 'latest: true' on one version")
         }
         let devVersions = f.list("devVersions", of: "development versions") { DevVersion.decode($0, $1, reader: reader, imageName: label) }
@@ -140,19 +142,16 @@ public struct Image: Sendable, Hashable {
 }
 
 /// Reports the second and later occurrences of a name, pointing at the repeated entry.
-func reportDuplicates(_ names: [String], items: YAMLNode?, path: ConfigPath, reader: ConfigReader,
-                      message: (String) -> String, hint: String = "names must be unique; remove or rename one",
-                      severity: Diagnostic.Severity = .error) {
+func reportDuplicates<T>(_ names: [(String, Fields.Entry<T>)], path: ConfigPath, reader: ConfigReader,
+                         message: (String) -> String, hint: String = "names must be unique; remove or rename one",
+                         severity: Diagnostic.Severity = .error) {
     var first: [String: Int] = [:]
-    let nodes = items?.items ?? []
-    for (i, name) in names.enumerated() {
+    for (name, entry) in names {
         if let j = first[name] {
-            // Decoded lists drop failed items, so find the node by its name rather than by index.
-            let node = nodes.filter { $0["name"]?.scalar == name || $0["extension"]?.scalar == name }.dropFirst().first ?? nodes[safe: i]
-            reader.report(severity, .duplicate, node, path.index(nodes.firstIndex { $0.start == node?.start } ?? i), message(name),
-                          hint: hint + "; the first is \(path.index(nodes.firstIndex { $0["name"]?.scalar == name } ?? j))")
+            reader.report(severity, .duplicate, entry.node, path.index(entry.index), message(name),
+                          hint: hint + "; the first is \(path.index(j))")
         } else {
-            first[name] = i
+            first[name] = entry.index
         }
     }
 }

@@ -84,7 +84,7 @@ public struct ImageVersionOS: Sendable, Hashable {
     /// Reads an `os:` list and applies the reference's processing: duplicates dropped, sorted by name,
     /// a single OS made primary, at most one primary.
     static func decodeList(_ f: Fields, reader: ConfigReader, owner: String, announceAutoPrimary: Bool = true) -> [ImageVersionOS] {
-        let entries = f.list("os", of: "OS entries") { node, path in decode(node, path, reader: reader).map { ($0, node) } }
+        let entries = f.entries("os", of: "OS entries") { decode($0, $1, reader: reader) }.map { ($0.value, $0.node) }
         let listNode = f["os"] ?? f.node
         let path = f.path.key("os")
         if entries.isEmpty, f["os"]?.items.isEmpty ?? true {

@@ -56,9 +56,7 @@ public struct Registry: Sendable, Hashable {
     /// Reads `extraRegistries` / `overrideRegistries` of one level; both set is an error.
     static func decodeLevel(_ f: Fields, reader: ConfigReader, owner: String, ownerForError: String) -> (extra: [Registry], override: [Registry]) {
         func read(_ key: String) -> [Registry] {
-            let pairs = f.list(key, of: "registries") { node, path in
-                decode(node, path, reader: reader, allowRepository: true).map { ($0, node) }
-            }
+            let pairs = f.entries(key, of: "registries") { decode($0, $1, reader: reader, allowRepository: true) }.map { ($0.value, $0.node) }
             return normalize(pairs, reader: reader, path: f.path.key(key), owner: owner)
         }
         let extra = read("extraRegistries")

@@ -40,8 +40,9 @@ public struct Repository: Sendable, Hashable {
         }
         var authors: [NameEmail] = []
         var seen = Set<NameEmail>()
-        let decoded = f.list("authors", of: "authors") { n, p in NameEmail.decode(n, p, reader: reader, what: "author").map { ($0, n) } }
-        for (author, n) in decoded {
+        let decoded = f.entries("authors", of: "authors") { NameEmail.decode($0, $1, reader: reader, what: "author") }
+        for entry in decoded {
+            let (author, n) = (entry.value, entry.node)
             if !seen.insert(author).inserted {
                 reader.warning(n, path.key("authors"), "duplicate author: \(author)", hint: "remove the repeated entry", code: .duplicate)
                 continue
