@@ -27,10 +27,13 @@ let package = Package(
             dependencies: ["CYAML"],
             path: "Shared/Sources/BakeryYAML"
         ),
+        // A Jinja2-compatible template engine; knows nothing about bakery.
+        .target(name: "Jinja", path: "Shared/Sources/Jinja"),
         .target(
             name: "Bakery",
             dependencies: [
                 "BakeryYAML",
+                "Jinja",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Sources/Bakery"
@@ -49,6 +52,7 @@ let package = Package(
         ),
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML"], path: "Tests/BakeryTests"),
