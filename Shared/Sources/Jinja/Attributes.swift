@@ -40,7 +40,7 @@ enum Attributes {
                 return missing(object, .other(try Python.repr(key)))
             }
         case .dict(let d):
-            if case .undefined(let u) = key { throw u.error() }
+            if case .undefined(let u) = key, u.strict { throw u.error() }
             if let v = try? d.get(key) { return v }
         case .module(let m):
             if let name = key.stringValue, let v = m.exports[string: name] { return v }
@@ -52,11 +52,12 @@ enum Attributes {
             if let method = Methods.bound(object, name) { return method }
             return missing(object, .name(name))
         }
-        if case .undefined(let u) = key { throw u.error() }
-        return missing(object, .other(try Python.repr(key)))
+        // Like Jinja2, an unusable key (an undefined value, a list, …) yields an undefined value.
+        let keyText = (try? Python.repr(key)) ?? "Undefined"
+        return missing(object, .other(keyText))
     }
 
-    private static func missing(_ object: Value, _ key: Value.KeyDescription) -> Value {
+    static func missing(_ object: Value, _ key: Value.KeyDescription) -> Value {
         var u = Undefined()
         u.owner = object.objectTypeRepr
         u.key = key
@@ -104,6 +105,9 @@ enum Attributes {
             for i in try indices(scalars.count) { out.append(scalars[i]) }
             if case .markup = object { return .markup(String(out)) }
             return .string(String(out))
+        case .dict:
+            // Slices bypass Jinja2's getitem: Python's own error surfaces.
+            throw JinjaError(.type, "unhashable type: 'slice'")
         default:
             throw JinjaError(.type, "'\(object.typeName)' object is not subscriptable")
         }

@@ -126,7 +126,7 @@ enum BuiltinFilters {
             case .list(let items), .tuple(let items):
                 return .string(try items.map { pair in
                     guard let kv = pair.sequenceElements, kv.count == 2 else {
-                        throw JinjaError(.value, "urlencode expects a mapping or a list of (key, value) pairs")
+                        throw JinjaError(.type, "cannot unpack non-iterable \(pair.typeName) object (urlencode expects a mapping or (key, value) pairs)")
                     }
                     return "\(urlQuote(try Python.str(kv[0]), forQuery: true))=\(urlQuote(try Python.str(kv[1]), forQuery: true))"
                 }.joined(separator: "&"))
@@ -213,7 +213,10 @@ enum BuiltinFilters {
             let wrapString = try Coerce.optionalString(a.value(2, "wrapstring"), "wrapstring") ?? "\n"
             let hyphens = try Python.truthy(a.value(3, "break_on_hyphens") ?? true)
             guard width > 0 else { throw JinjaError(.value, "invalid width \(width) (must be > 0)") }
-            let text = try Python.str(v)
+            guard let text = v.stringValue else {
+                if case .undefined(let u) = v { throw u.error() }
+                throw JinjaError(.type, "wordwrap expects a string, not \(v.typeName)")
+            }
             return .string(Python.splitLines(text).map {
                 TextWrap.wrap($0, width: width, breakLongWords: breakLong, breakOnHyphens: hyphens).joined(separator: wrapString)
             }.joined(separator: wrapString))
@@ -345,7 +348,11 @@ enum BuiltinFilters {
         if let s = widthValue.stringValue { indention = s } else { indention = String(repeating: " ", count: max(0, try Coerce.int(widthValue, "width"))) }
         let first = try Python.truthy(a.value(1, "first") ?? false)
         let blank = try Python.truthy(a.value(2, "blank") ?? false)
-        let s = try Python.str(v) + "\n"
+        guard let text = v.stringValue else {
+            if case .undefined(let u) = v { throw u.error() }
+            throw JinjaError(.type, "indent expects a string, not \(v.typeName)")
+        }
+        let s = text + "\n"
         var lines = Python.splitLines(s)
         var rv: String
         if blank {

@@ -2,7 +2,8 @@ import Foundation
 
 /// Python's printf-style `str % args`.
 enum PercentFormat {
-    static func format(_ template: String, _ args: [Value], mapping: Dict?) throws -> String {
+
+    static func format(_ template: String, _ args: [Value], mapping: Dict?, checkAllConverted: Bool = true) throws -> String {
         var out = ""
         let chars = Array(template.unicodeScalars)
         var i = 0
@@ -78,7 +79,7 @@ enum PercentFormat {
             }
             out += try formatOne(value, type: type, flags: flags, width: width, precision: precision)
         }
-        if next < args.count && !usedMapping && mapping == nil {
+        if checkAllConverted && next < args.count && !usedMapping && mapping == nil {
             throw JinjaError(.type, "not all arguments converted during string formatting")
         }
         return out

@@ -12,6 +12,9 @@ struct Parser {
     /// Directly inside an `if` branch, unknown filters and tests fail only when executed (as in
     /// Jinja2 3.1, where such branches compile in a "soft" frame).
     private var softFrame = false
+    /// Current nesting of expressions and statements, bounded so hostile input cannot exhaust the stack.
+    private var nesting = 0
+    static let maxNesting = 200
 
     init(tokens: [Token], name: String, filters: Set<String>, tests: Set<String>) {
         self.tokens = tokens
@@ -35,6 +38,13 @@ struct Parser {
         let t = tokens[index]
         if index < tokens.count - 1 { index += 1 }
         return t
+    }
+
+    private mutating func enter() throws {
+        nesting += 1
+        if nesting > Parser.maxNesting {
+            throw fail("template nested too deeply (more than \(Parser.maxNesting) levels of expressions or blocks)", kind: .limit)
+        }
     }
 
     private func fail(_ message: String, line: Int? = nil, kind: JinjaError.Kind = .syntax) -> JinjaError {
@@ -157,6 +167,8 @@ struct Parser {
     }
 
     private mutating func parseStatement() throws -> [Statement] {
+        try enter()
+        defer { nesting -= 1 }
         let token = current
         guard token.kind == .name else { throw fail("tag name expected") }
         tagStack.append(token.text)
@@ -405,7 +417,9 @@ struct Parser {
     // MARK: expressions
 
     private mutating func parseExpression(withCondition: Bool = true) throws -> Expr {
-        withCondition ? try parseConditional() : try parseOr()
+        try enter()
+        defer { nesting -= 1 }
+        return withCondition ? try parseConditional() : try parseOr()
     }
 
     private mutating func parseConditional() throws -> Expr {
@@ -437,6 +451,8 @@ struct Parser {
 
     private mutating func parseNot() throws -> Expr {
         if current.isName("not") {
+            try enter()
+            defer { nesting -= 1 }
             let line = advance().line
             return Expr(kind: .not(try parseNot()), line: line)
         }
@@ -501,6 +517,8 @@ struct Parser {
     private mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
         let line = current.line
         var node: Expr
+        try enter()
+        defer { nesting -= 1 }
         if skipOp("-") {
             node = Expr(kind: .negate(try parseUnary(withFilter: false)), line: line)
         } else if skipOp("+") {

@@ -239,7 +239,6 @@ enum Python {
             return false
         case .string(let s), .markup(let s):
             guard let needle = item.stringValue else {
-                if case .undefined(let u) = item, u.strict { throw u.error() }
                 throw JinjaError(.type, "'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return needle.isEmpty || s.contains(needle)
@@ -350,12 +349,15 @@ enum Python {
         if let s = a.stringValue {
             let args: [Value]
             var mapping: Dict? = nil
+            var checkAll = true
             switch b {
             case .tuple(let t): args = t
             case .dict(let d): args = [b]; mapping = d
+            // Python treats any other object with __getitem__ as a mapping: no "not all converted" check.
+            case .list: args = [b]; checkAll = false
             default: args = [b]
             }
-            let out = try PercentFormat.format(s, args, mapping: mapping)
+            let out = try PercentFormat.format(s, args, mapping: mapping, checkAllConverted: checkAll)
             if case .markup = a { return .markup(out) }
             return .string(out)
         }

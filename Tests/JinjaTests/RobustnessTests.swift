@@ -1,0 +1,175 @@
+import Foundation
+import Jinja
+import Testing
+
+/// SplitMix64: a tiny seeded generator so every run tries the same inputs.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Engine robustness")
+struct RobustnessTests {
+    static let fragments: [String] = [
+        "{{", "}}", "{%", "%}", "{#", "#}", "{{-", "-}}", "{%-", "-%}", "{% raw %}", "{% endraw %}",
+        "if", "elif", "else", "endif", "for", "in", "endfor", "set", "endset", "macro", "endmacro", "call",
+        "endcall", "filter", "endfilter", "import", "from", "as", "include", "with", "endwith", "block", "endblock",
+        "loop", "loop.index", "caller()", "x", "y", "items", "d", "d.a", "m", "m(", "range(", "namespace(",
+        "'s'", "\"t\"", "'", "\"", "\\", "0", "1", "7", "2.5", "-", "+", "*", "/", "//", "%", "**", "~", "(", ")",
+        "[", "]", "{", "}", ",", ".", ":", "|", "=", "==", "!=", "<", ">=", "and", "or", "not", "is", "defined",
+        "none", "true", "upper", "join", "default(", "indent(", "map(", "select(", "sort", "tojson", "int", "length",
+        "batch(", "wordwrap(", "format(", "\"lib.j2\"", "\"self.j2\"", " ", " ", " ", "\n", "text", "é",
+    ]
+
+    static let context: [String: Value] = [
+        "x": 3, "y": "why", "items": ["a", "b", 3, [1, 2]], "d": ["a": 1, "b": ["c"]],
+    ]
+
+    static let files: [String: String] = [
+        "lib.j2": "{% macro m(a, b=1) %}{{ a }}{{ b }}{{ caller() if caller is defined }}{% endmacro %}{% set v = 2 %}",
+        "self.j2": "{% include 'self.j2' %}",
+    ]
+
+    /// Renders `template`; records a failure unless it renders or throws a located `JinjaError`.
+    /// Returns the outcome: "ok", or the error kind.
+    @discardableResult
+    static func check(_ template: String, _ env: Environment, _ failures: inout [String]) -> String {
+        do {
+            _ = try env.render(source: template, name: "fuzz", context: context)
+            return "ok"
+        } catch let error as JinjaError {
+            if error.line == nil && error.kind != .notFound {
+                failures.append("no line for \(error) in \(template.debugDescription)")
+            }
+            return error.kind.rawValue
+        } catch {
+            failures.append("non-Jinja error \(error) for \(template.debugDescription)")
+            return "other"
+        }
+    }
+
+    /// A random expression from a small grammar: well-formed, but with arbitrary types and operations.
+    static func expression(_ depth: Int, _ rng: inout SeededGenerator) -> String {
+        let atoms = ["x", "y", "items", "d", "d.a", "d.b", "items[1]", "items[-1]", "nothing", "loop", "1", "0", "-3", "2.5",
+                     "'str'", "\"a.b.c\"", "''", "none", "true", "[1, 'a']", "{'k': 2}", "(1, 2)", "range(3)", "v"]
+        if depth <= 0 || Int.random(in: 0..<3, using: &rng) == 0 { return atoms.randomElement(using: &rng)! }
+        let a = expression(depth - 1, &rng), b = expression(depth - 1, &rng)
+        switch Int.random(in: 0..<9, using: &rng) {
+        case 0: return "\(a) \(["+", "-", "*", "/", "//", "%", "**", "~"].randomElement(using: &rng)!) \(b)"
+        case 1: return "\(a) \(["==", "!=", "<", ">=", "in", "not in", "and", "or"].randomElement(using: &rng)!) \(b)"
+        case 2:
+            let filters = ["upper", "length", "first", "last", "join(',')", "default('d')", "int", "float", "string", "list",
+                           "sort", "unique", "reverse", "tojson", "trim", "indent(2)", "replace('a', 'b')", "map('string')",
+                           "select('odd')", "batch(2)", "wordwrap(3)", "center(5)", "round", "abs", "sum", "min", "max",
+                           "items", "dictsort", "urlencode", "title", "capitalize", "format(1)", "e", "safe", "slice(2)"]
+            return "(\(a)) | \(filters.randomElement(using: &rng)!)"
+        case 3: return "\(a) is \(["defined", "none", "string", "number", "sequence", "mapping", "odd", "divisibleby 2", "eq 1", "in [1]"].randomElement(using: &rng)!)"
+        case 4: return "\(a) if \(b) else \(expression(depth - 1, &rng))"
+        case 5: return "(\(a))[\(b)]"
+        case 6: return "(\(a))[\(["1:", ":-1", "::2", "0"].randomElement(using: &rng)!)]"
+        case 7: return "(\(a)).\(["split('.')", "strip()", "upper()", "items()", "get('k')", "startswith('a')", "format(1)"].randomElement(using: &rng)!)"
+        default: return "not \(a)"
+        }
+    }
+
+    static func statement(_ rng: inout SeededGenerator) -> String {
+        let e = expression(3, &rng)
+        switch Int.random(in: 0..<7, using: &rng) {
+        case 0: return "{{ \(e) }}"
+        case 1: return "{% if \(e) %}T{% else %}F{% endif %}"
+        case 2: return "{% for v in \(e) %}{{ loop.index }}{{ v }}{% else %}E{% endfor %}"
+        case 3: return "{% set v = \(e) %}{{ v }}"
+        case 4: return "{% macro mm(a, b=\(e)) %}{{ a }}{{ b }}{% endmacro %}{{ mm(\(expression(2, &rng))) }}"
+        case 5: return "{% filter upper %}{{ \(e) }}{% endfilter %}"
+        default: return "{% from 'lib.j2' import m %}{{ m(\(e)) }}"
+        }
+    }
+
+    @Test("10,000 random templates (grammar-built and token soup) render or fail with a located JinjaError, never trap")
+    func randomTemplates() {
+        var rng = SeededGenerator(seed: 0xB4CE_5EED)
+        let env = Environment(loader: DictionaryLoader(Self.files))
+        var failures: [String] = []
+        var outcomes: [String: Int] = [:]
+        for i in 0..<10_000 {
+            let template: String
+            if i % 2 == 0 {
+                template = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Self.statement(&rng) }.joined(separator: "\n")
+            } else {
+                let count = Int.random(in: 1...24, using: &rng)
+                template = (0..<count).map { _ in Self.fragments.randomElement(using: &rng)! }.joined()
+            }
+            outcomes[Self.check(template, env, &failures), default: 0] += 1
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        // The soup must reach past the lexer and parser often enough to exercise the evaluator.
+        #expect(outcomes["ok", default: 0] >= 500, "\(outcomes)")
+        #expect(outcomes.filter { $0.key != "syntax" && $0.key != "ok" }.values.reduce(0, +) >= 1_000, "\(outcomes)")
+        print("random templates: \(outcomes.sorted { $0.key < $1.key })")
+    }
+
+    @Test("5,000 truncations and splices of the corpus templates never trap")
+    func mutatedCorpus() {
+        var rng = SeededGenerator(seed: 42)
+        let templates = Corpus.cases.map(\.template) + Array(Self.files.values)
+        let env = Environment(loader: DictionaryLoader(Self.files))
+        var failures: [String] = []
+        var outcomes: [String: Int] = [:]
+        for _ in 0..<5_000 {
+            var chars = Array(templates.randomElement(using: &rng)!)
+            guard !chars.isEmpty else { continue }
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0:
+                chars = Array(chars.prefix(Int.random(in: 0..<chars.count, using: &rng)))
+            case 1:
+                let a = Int.random(in: 0..<chars.count, using: &rng)
+                let b = Int.random(in: a..<chars.count, using: &rng)
+                chars.removeSubrange(a...b)
+            case 2:
+                let a = Int.random(in: 0..<chars.count, using: &rng)
+                let b = Int.random(in: a..<chars.count, using: &rng)
+                chars.insert(contentsOf: chars[a...b], at: Int.random(in: 0...chars.count, using: &rng))
+            default:
+                chars.insert(contentsOf: Self.fragments.randomElement(using: &rng)!, at: Int.random(in: 0...chars.count, using: &rng))
+            }
+            outcomes[Self.check(String(chars), env, &failures), default: 0] += 1
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        #expect(outcomes["ok", default: 0] >= 500, "\(outcomes)")
+    }
+
+    @Test("deep nesting and runaway recursion stop with a limit error")
+    func limits() throws {
+        let env = Environment(loader: DictionaryLoader(Self.files))
+        let cases = [
+            String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
+            "{{ " + String(repeating: "-", count: 5_000) + "1 }}",
+            "{{ " + String(repeating: "not ", count: 5_000) + "1 }}",
+            String(repeating: "{% if true %}", count: 3_000) + String(repeating: "{% endif %}", count: 3_000),
+            "{{ " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + " }}",
+            "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}",
+            "{% include 'self.j2' %}",
+            "{{ 'x' * 100000000 }}",
+            "{% for i in range(100000000) %}{% endfor %}",
+            "{{ 2 ** 100 }}",
+            "{{ 9223372036854775807 + 1 }}",
+        ]
+        for source in cases {
+            let template = source.hasPrefix("(") ? "{{ \(source) }}" : source
+            #expect(throws: JinjaError.self) { try env.render(source: template, name: "deep", context: [:]) }
+        }
+        do {
+            _ = try env.render(source: "{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}\n{{ r(0) }}", name: "deep")
+        } catch let e as JinjaError {
+            #expect(e.kind == .limit)
+            #expect(e.message.contains("recursion"))
+        }
+    }
+}
