@@ -36,7 +36,8 @@ let package = Package(
                 "Jinja",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Shared/Sources/Bakery"
+            path: "Shared/Sources/Bakery",
+            resources: [.copy("Templating/Macros")]
         ),
         .target(name: "ConnectImages", dependencies: ["Bakery"], path: "Connect/Sources/ConnectImages"),
         .target(name: "PackageManagerImages", dependencies: ["Bakery"], path: "PackageManager/Sources/PackageManagerImages"),

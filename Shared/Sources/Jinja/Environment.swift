@@ -30,16 +30,17 @@ public struct DictionaryLoader: TemplateLoader {
 }
 
 /// Templates in directories, searched in order. Names are `/`-separated paths relative to a
-/// directory; names that would escape the directory are not found.
+/// directory; names that would escape the directory are not found. Errors name templates by the
+/// directory as given plus the template name.
 public struct FileSystemLoader: TemplateLoader {
-    public var directories: [URL]
-    public init(_ directories: [URL]) { self.directories = directories }
+    public var directories: [String]
+    public init(_ directories: [String]) { self.directories = directories }
 
     public func source(for name: String) throws -> TemplateSource? {
         let parts = name.split(separator: "/", omittingEmptySubsequences: true)
         guard !parts.isEmpty, !parts.contains(where: { $0 == ".." }), !name.hasPrefix("/") else { return nil }
         for directory in directories {
-            let url = parts.reduce(directory) { $0.appendingPathComponent(String($1)) }
+            let url = parts.reduce(URL(fileURLWithPath: directory)) { $0.appendingPathComponent(String($1)) }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -48,12 +49,13 @@ public struct FileSystemLoader: TemplateLoader {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw JinjaError(.notFound, "template '\(name)' at \(url.path) is not valid UTF-8")
             }
-            return TemplateSource(text: text, displayName: url.path)
+            let shown = directory == "." ? name : (directory.hasSuffix("/") ? directory + name : directory + "/" + name)
+            return TemplateSource(text: text, displayName: shown)
         }
         return nil
     }
 
-    public var searchDescription: String { directories.map(\.path).joined(separator: ", ") }
+    public var searchDescription: String { directories.joined(separator: ", ") }
 }
 
 /// Tries loaders in order.
