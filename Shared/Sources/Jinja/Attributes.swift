@@ -14,6 +14,8 @@ enum Attributes {
             if let v = m.exports[string: name] { return v }
         case .namespace(let n):
             if let v = n.attributes[string: name] { return v }
+        case .loop(let l):
+            if let v = l.attribute(name) { return v }
         default: break
         }
         return missing(object, .name(name))
@@ -46,6 +48,8 @@ enum Attributes {
             if let name = key.stringValue, let v = m.exports[string: name] { return v }
         case .namespace(let n):
             if let v = try? n.attributes.get(key) { return v }
+        case .loop(let l):
+            if let name = key.stringValue, let v = l.attribute(name) { return v }
         default: break
         }
         if let name = key.stringValue {

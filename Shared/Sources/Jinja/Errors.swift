@@ -28,6 +28,9 @@ public struct JinjaError: Error, Sendable, CustomStringConvertible, Equatable {
     public var template: String?
     /// 1-based line in `template`, when known.
     public var line: Int?
+    /// Where the failing code was reached from in other templates, innermost first (`page.j2:12`):
+    /// a library macro's error also names the line of the template that called it.
+    public var callers: [String] = []
 
     public init(_ kind: Kind, _ message: String, template: String? = nil, line: Int? = nil) {
         self.kind = kind
@@ -39,12 +42,17 @@ public struct JinjaError: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String {
         var prefix = template ?? "<template>"
         if let line { prefix += ":\(line)" }
-        return "\(prefix): \(message)"
+        let trace = callers.isEmpty ? "" : " (called from \(callers.joined(separator: ", ")))"
+        return "\(prefix): \(message)\(trace)"
     }
 
     /// Fills in the location if it is not known yet (the innermost location wins).
     func located(template: String, line: Int) -> JinjaError {
         var copy = self
+        if let own = copy.template, own != template, copy.line != nil {
+            let site = "\(template):\(line)"
+            if copy.callers.last != site { copy.callers.append(site) }
+        }
         if copy.line == nil {
             copy.line = line
             copy.template = template

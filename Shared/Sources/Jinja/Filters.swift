@@ -522,6 +522,7 @@ enum BuiltinFilters {
     }
 
     static func parseInt(_ text: String, base: Int) -> Int? {
+        if base == 10, !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return Int(text) }
         var s = Python.strip(text)
         var negative = false
         if let f = s.first, f == "+" || f == "-" { negative = f == "-"; s.removeFirst() }
@@ -602,7 +603,7 @@ enum JSON {
             try writeObject(d, indent: indent, level: level, into: &out)
         case .namespace(let n):
             try writeObject(n.attributes, indent: indent, level: level, into: &out)
-        case .function, .module:
+        case .function, .module, .loop:
             throw JinjaError(.type, "Object of type \(v.typeName) is not JSON serializable")
         }
     }

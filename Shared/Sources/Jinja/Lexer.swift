@@ -142,7 +142,7 @@ struct Lexer {
             let b = bytes[pos]
             if b < 0x80 {
                 guard b == 32 || (b >= 9 && b <= 13) || (b >= 0x1C && b <= 0x1F) else { return }
-                countLines(pos, pos + 1)
+                if b == 10 || (b == 13 && (pos + 1 >= bytes.count || bytes[pos + 1] != 10)) { line += 1 }
                 pos += 1
             } else {
                 guard let (scalar, length) = decodeScalar(at: pos), Python.isSpace(scalar) else { return }
@@ -225,10 +225,11 @@ struct Lexer {
         throw error("Missing end of raw directive", line: startLine)
     }
 
-    private func matches(_ word: String, at i: Int) -> Bool {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count else { return false }
-        for k in 0..<w.count where bytes[i + k] != w[k] { return false }
+    private func matches(_ word: StaticString, at i: Int) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard i + count <= bytes.count else { return false }
+        let w = word.utf8Start
+        for k in 0..<count where bytes[i + k] != w[k] { return false }
         return true
     }
 
@@ -344,7 +345,7 @@ struct Lexer {
                     }
                 }
                 if digitRun(valid) {
-                    let text = String(decoding: bytes[(save + 2)..<pos], as: UTF8.self).replacingOccurrences(of: "_", with: "")
+                    let text = String(decoding: bytes[(save + 2)..<pos], as: UTF8.self).filter { $0 != "_" }
                     guard let v = Int(text, radix: radix) else { throw error("integer literal too large") }
                     tokens.append(Token(kind: .integer, int: v, line: line))
                     return
@@ -371,7 +372,7 @@ struct Lexer {
                 if digitRun(isDigit) { isFloat = true } else { pos = e }
             }
             if isFloat {
-                let text = String(decoding: bytes[save..<pos], as: UTF8.self).replacingOccurrences(of: "_", with: "")
+                let text = String(decoding: bytes[save..<pos], as: UTF8.self).filter { $0 != "_" }
                 tokens.append(Token(kind: .float, float: Double(text) ?? .nan, line: line))
                 return
             }
@@ -383,7 +384,7 @@ struct Lexer {
         } else {
             _ = digitRun(isDigit)
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self).replacingOccurrences(of: "_", with: "")
+        let text = String(decoding: bytes[start..<pos], as: UTF8.self).filter { $0 != "_" }
         guard let v = Int(text) else { throw error("integer literal too large") }
         tokens.append(Token(kind: .integer, int: v, line: line))
     }
@@ -415,7 +416,7 @@ struct Lexer {
 
     /// Python's `unicode-escape` decoding as Jinja2 applies it to string literals.
     private func unescape(_ raw: String, line: Int) throws -> String {
-        guard raw.contains("\\") || raw.contains("\r") else { return raw }
+        guard raw.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 13 }) else { return raw }
         let text = raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var out = String.UnicodeScalarView()
         let s = Array(text.unicodeScalars)
@@ -475,20 +476,33 @@ struct Lexer {
         return String(out)
     }
 
-    private static let twoCharOps: Set<String> = ["**", "//", "==", "!=", ">=", "<="]
-    private static let oneCharOps: Set<UInt8> = Set("+-/*%~[](){}.:|,;=<>".utf8)
+    private static func twoCharOperator(_ a: UInt8, _ b: UInt8) -> String? {
+        switch (a, b) {
+        case (UInt8(ascii: "*"), UInt8(ascii: "*")): return "**"
+        case (UInt8(ascii: "/"), UInt8(ascii: "/")): return "//"
+        case (UInt8(ascii: "="), UInt8(ascii: "=")): return "=="
+        case (UInt8(ascii: "!"), UInt8(ascii: "=")): return "!="
+        case (UInt8(ascii: ">"), UInt8(ascii: "=")): return ">="
+        case (UInt8(ascii: "<"), UInt8(ascii: "=")): return "<="
+        default: return nil
+        }
+    }
+
+    /// One-character operators, indexed by byte.
+    private static let oneCharOperators: [String?] = {
+        var table = [String?](repeating: nil, count: 128)
+        for c in "+-/*%~[](){}.:|,;=<>" { table[Int(c.asciiValue!)] = String(c) }
+        return table
+    }()
 
     private mutating func lexOperator(_ balance: inout [UInt8]) throws {
         let b = bytes[pos]
-        if pos + 1 < bytes.count {
-            let two = String(decoding: bytes[pos..<(pos + 2)], as: UTF8.self)
-            if Lexer.twoCharOps.contains(two) {
-                tokens.append(Token(kind: .op, text: two, line: line))
-                pos += 2
-                return
-            }
+        if pos + 1 < bytes.count, let two = Lexer.twoCharOperator(b, bytes[pos + 1]) {
+            tokens.append(Token(kind: .op, text: two, line: line))
+            pos += 2
+            return
         }
-        guard Lexer.oneCharOps.contains(b) else {
+        guard b < 128, let text = Lexer.oneCharOperators[Int(b)] else {
             let (scalar, _) = decodeScalar(at: pos) ?? (Unicode.Scalar(b), 1)
             throw error("unexpected char \(Python.stringRepr(String(scalar))) at \(scalarOffset(pos))")
         }
@@ -506,7 +520,7 @@ struct Lexer {
             }
         default: break
         }
-        tokens.append(Token(kind: .op, text: String(UnicodeScalar(b)), line: line))
+        tokens.append(Token(kind: .op, text: text, line: line))
         pos += 1
     }
 }

@@ -190,7 +190,19 @@ enum Methods {
                 for c in s.unicodeScalars { out.unicodeScalars.append(c); out += new }
                 return out
             }
-            return s.replacingOccurrences(of: old, with: new, options: .literal)
+            let bytes = Array(s.utf8)
+            let found = Python.occurrences(of: Array(old.utf8), in: bytes)
+            if found.isEmpty { return s }
+            var out = ""
+            out.reserveCapacity(bytes.count + found.count * max(0, new.utf8.count - old.utf8.count))
+            var start = 0
+            for offset in found {
+                out += String(decoding: bytes[start..<offset], as: UTF8.self)
+                out += new
+                start = offset + old.utf8.count
+            }
+            out += String(decoding: bytes[start...], as: UTF8.self)
+            return out
         }
         var out = ""
         var rest = Substring(s)

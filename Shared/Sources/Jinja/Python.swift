@@ -17,7 +17,7 @@ enum Python {
         case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
-        case .function, .module, .namespace: return true
+        case .function, .module, .namespace, .loop: return true
         }
     }
 
@@ -53,6 +53,7 @@ enum Python {
         case .function(let f): return f.isMacro ? "<Macro '\(f.name)'>" : "<built-in function \(f.name)>"
         case .module(let m): return "<TemplateModule '\(m.name)'>"
         case .namespace(let n): return "<Namespace \(try repr(.dict(n.attributes)))>"
+        case .loop(let l): return "<LoopContext \(l.index0 + 1)/\(l.items.count)>"
         }
     }
 
@@ -516,59 +517,91 @@ enum Python {
     }
 
     static func strip(_ s: String, chars: String? = nil, leading: Bool = true, trailing: Bool = true) -> String {
-        let scalars = Array(s.unicodeScalars)
-        let set: ((Unicode.Scalar) -> Bool)
-        if let chars {
-            let allowed = Set(chars.unicodeScalars)
-            set = { allowed.contains($0) }
-        } else {
-            set = isSpace
+        let scalars = s.unicodeScalars
+        let allowed = chars.map { Set($0.unicodeScalars) }
+        func strippable(_ c: Unicode.Scalar) -> Bool { allowed.map { $0.contains(c) } ?? isSpace(c) }
+        var lo = scalars.startIndex, hi = scalars.endIndex
+        if leading {
+            while lo < hi, strippable(scalars[lo]) { lo = scalars.index(after: lo) }
         }
-        var lo = 0, hi = scalars.count
-        if leading { while lo < hi, set(scalars[lo]) { lo += 1 } }
-        if trailing { while hi > lo, set(scalars[hi - 1]) { hi -= 1 } }
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[lo..<hi])
-        return String(out)
+        if trailing {
+            while hi > lo {
+                let before = scalars.index(before: hi)
+                guard strippable(scalars[before]) else { break }
+                hi = before
+            }
+        }
+        if lo == scalars.startIndex && hi == scalars.endIndex { return s }
+        return String(scalars[lo..<hi])
     }
 
-    /// Python's `str.splitlines()` (without keepends).
+    /// Python's `str.splitlines()` (without keepends): breaks at \n, \r\n, \r, \v, \f, \x1c-\x1e,
+    /// U+0085, U+2028 and U+2029.
     static func splitLines(_ s: String) -> [String] {
         var lines: [String] = []
-        var current = String.UnicodeScalarView()
-        var previousCR = false
-        for scalar in s.unicodeScalars {
-            if previousCR {
-                previousCR = false
-                if scalar == "\n" { continue }
+        var utf8 = Array(s.utf8)
+        let n = utf8.count
+        var start = 0
+        var i = 0
+        while i < n {
+            let b = utf8[i]
+            var breakLength = 0
+            switch b {
+            case 0x0A, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E: breakLength = 1
+            case 0x0D: breakLength = (i + 1 < n && utf8[i + 1] == 0x0A) ? 2 : 1
+            case 0xC2 where i + 1 < n && utf8[i + 1] == 0x85: breakLength = 2
+            case 0xE2 where i + 2 < n && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9): breakLength = 3
+            default: break
             }
-            switch scalar.value {
-            case 0x0A, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029:
-                lines.append(String(current))
-                current = String.UnicodeScalarView()
-            case 0x0D:
-                lines.append(String(current))
-                current = String.UnicodeScalarView()
-                previousCR = true
-            default:
-                current.append(scalar)
+            if breakLength > 0 {
+                lines.append(String(decoding: utf8[start..<i], as: UTF8.self))
+                i += breakLength
+                start = i
+            } else {
+                i += 1
             }
         }
-        if !current.isEmpty { lines.append(String(current)) }
+        if start < n { lines.append(String(decoding: utf8[start..<n], as: UTF8.self)) }
+        utf8.removeAll()
         return lines
+    }
+
+    /// Byte offsets of the non-overlapping occurrences of `needle` in `haystack`.
+    static func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int = -1) -> [Int] {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var found: [Int] = []
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        outer: while i <= last {
+            if limit >= 0 && found.count >= limit { break }
+            if haystack[i] == first {
+                var k = 1
+                while k < needle.count {
+                    if haystack[i + k] != needle[k] { i += 1; continue outer }
+                    k += 1
+                }
+                found.append(i)
+                i += needle.count
+            } else {
+                i += 1
+            }
+        }
+        return found
     }
 
     /// Python's `str.split(sep, maxsplit)`.
     static func split(_ s: String, separator: String?, maxSplit: Int = -1) throws -> [String] {
         if let separator {
             if separator.isEmpty { throw JinjaError(.value, "empty separator") }
+            let bytes = Array(s.utf8), sep = Array(separator.utf8)
             var parts: [String] = []
-            var rest = Substring(s)
-            while maxSplit < 0 || parts.count < maxSplit, let r = rest.range(of: separator, options: .literal) {
-                parts.append(String(rest[..<r.lowerBound]))
-                rest = rest[r.upperBound...]
+            var start = 0
+            for offset in occurrences(of: sep, in: bytes, limit: maxSplit) {
+                parts.append(String(decoding: bytes[start..<offset], as: UTF8.self))
+                start = offset + sep.count
             }
-            parts.append(String(rest))
+            parts.append(String(decoding: bytes[start...], as: UTF8.self))
             return parts
         }
         var parts: [String] = []

@@ -1,14 +1,58 @@
 import Foundation
 
+/// A frame's variables: a short list searched linearly (most frames hold a handful of names, and
+/// comparing short strings is cheaper than hashing them), with a hash index once it grows.
+struct Variables {
+    private(set) var names: [String] = []
+    private(set) var values: [Value] = []
+    private var index: [String: Int]? = nil
+
+    init() {}
+
+    init(_ dictionary: [String: Value]) {
+        for (k, v) in dictionary { self[k] = v }
+    }
+
+    var keys: [String] { names }
+
+    private func position(_ name: String) -> Int? {
+        if let index { return index[name] }
+        return names.firstIndex(of: name)
+    }
+
+    subscript(name: String) -> Value? {
+        get { position(name).map { values[$0] } }
+        set {
+            if let i = position(name) {
+                if let newValue { values[i] = newValue } else { remove(at: i) }
+            } else if let newValue {
+                names.append(name)
+                values.append(newValue)
+                if index != nil {
+                    index![name] = names.count - 1
+                } else if names.count > 12 {
+                    index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+                }
+            }
+        }
+    }
+
+    private mutating func remove(at i: Int) {
+        names.remove(at: i)
+        values.remove(at: i)
+        if index != nil { index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) }) }
+    }
+}
+
 /// Variables visible at one point of a template: a chain of frames (template, loop iteration,
 /// macro call, `with` block) ending at the render context.
 final class Scope: @unchecked Sendable {
-    var vars: [String: Value]
+    var vars: Variables
     let parent: Scope?
 
     init(parent: Scope?, vars: [String: Value] = [:]) {
         self.parent = parent
-        self.vars = vars
+        self.vars = Variables(vars)
     }
 
     func lookup(_ name: String) -> Value? {
@@ -26,7 +70,9 @@ final class Scope: @unchecked Sendable {
         var scope: Scope? = self
         while let s = scope { chain.append(s); scope = s.parent }
         var out: [String: Value] = [:]
-        for s in chain.reversed() { out.merge(s.vars) { _, new in new } }
+        for s in chain.reversed() {
+            for (k, v) in zip(s.vars.names, s.vars.values) { out[k] = v }
+        }
         return out
     }
 }
@@ -165,39 +211,15 @@ public final class Renderer {
             try execute(loop.otherwise, scope, &out)
             return
         }
-        let count = items.count
-        let changedState = ChangedState()
+        let changed = LoopContext.ChangedState()
         for (i, item) in items.enumerated() {
             let s = Scope(parent: scope)
             try located(loop.line) { try assign(loop.target, item, s) }
-            var info = Dict()
-            info[string: "index"] = .int(i + 1)
-            info[string: "index0"] = .int(i)
-            info[string: "revindex"] = .int(count - i)
-            info[string: "revindex0"] = .int(count - i - 1)
-            info[string: "first"] = .bool(i == 0)
-            info[string: "last"] = .bool(i == count - 1)
-            info[string: "length"] = .int(count)
-            info[string: "depth"] = .int(1)
-            info[string: "depth0"] = .int(0)
-            info[string: "previtem"] = i > 0 ? items[i - 1] : .undefined(Undefined(hint: "there is no previous item"))
-            info[string: "nextitem"] = i + 1 < count ? items[i + 1] : .undefined(Undefined(hint: "there is no next item"))
-            info[string: "cycle"] = .function(Function(name: "cycle") { args, _ in
-                guard !args.positional.isEmpty else { throw JinjaError(.type, "no items for cycling given") }
-                return args.positional[i % args.positional.count]
-            })
-            info[string: "changed"] = .function(Function(name: "changed") { args, _ in
-                let value = Value.tuple(args.positional)
-                defer { changedState.last = value }
-                guard let last = changedState.last else { return .bool(true) }
-                return .bool(!(try Python.equal(last, value)))
-            })
-            s.vars["loop"] = .dict(info)
+            s.vars["loop"] = .loop(LoopContext(items: items, index0: i, changed: changed))
             try execute(loop.body, s, &out)
         }
     }
 
-    private final class ChangedState { var last: Value? }
 
     private func assign(_ target: AssignTarget, _ value: Value, _ scope: Scope) throws {
         switch target {
@@ -424,7 +446,7 @@ public final class Renderer {
                 throw JinjaError(.type, "macro '\(macro.name)' takes not more than \(params.count) argument(s)")
             }
         }
-        scope.vars["varargs"] = .tuple(Array(args.positional.dropFirst(params.count)))
+        if macro.catchesVarargs { scope.vars["varargs"] = .tuple(Array(args.positional.dropFirst(params.count))) }
         var extra = Dict()
         var caller: Value? = nil
         for (k, v) in args.keywords {
@@ -442,7 +464,7 @@ public final class Renderer {
                 throw JinjaError(.type, "macro '\(macro.name)' takes no keyword argument '\(k)'")
             }
         }
-        scope.vars["kwargs"] = .dict(extra)
+        if macro.catchesKwargs { scope.vars["kwargs"] = .dict(extra) }
         if macro.acceptsCaller {
             scope.vars["caller"] = caller ?? .undefined(Undefined(hint: "No caller defined"))
         }

@@ -3,7 +3,7 @@ import Foundation
 /// A value as Jinja2 templates see it: Python's built-in types, plus undefined values,
 /// callables (macros, filters' helpers, bound methods), imported template modules and namespaces.
 public enum Value: Sendable {
-    case undefined(Undefined)
+    indirect case undefined(Undefined)
     case none
     case bool(Bool)
     case int(Int)
@@ -13,10 +13,12 @@ public enum Value: Sendable {
     case markup(String)
     case list([Value])
     case tuple([Value])
-    case dict(Dict)
+    indirect case dict(Dict)
     case function(Function)
     case module(Module)
     case namespace(Namespace)
+    /// The `loop` variable inside `{% for %}`.
+    case loop(LoopContext)
 
     public static func undefined(name: String) -> Value {
         .undefined(Undefined(name: name))
@@ -48,6 +50,7 @@ public enum Value: Sendable {
         case .function(let f): return f.isMacro ? "Macro" : "function"
         case .module: return "TemplateModule"
         case .namespace: return "Namespace"
+        case .loop: return "LoopContext"
         }
     }
 
@@ -59,6 +62,7 @@ public enum Value: Sendable {
         case .function(let f): return f.isMacro ? "jinja2.runtime.Macro object" : "builtin_function_or_method object"
         case .module: return "jinja2.environment.TemplateModule object"
         case .namespace: return "jinja2.utils.Namespace object"
+        case .loop: return "jinja2.runtime.LoopContext object"
         default: return "\(typeName) object"
         }
     }
@@ -188,6 +192,7 @@ enum HashKey: Hashable {
         case .tuple(let items): self = .tuple(try items.map(HashKey.init))
         case .function(let f): self = .object(ObjectIdentifier(f))
         case .namespace(let n): self = .object(ObjectIdentifier(n))
+        case .loop(let l): self = .object(ObjectIdentifier(l))
         case .undefined(let u):
             if u.strict { throw u.error() }
             self = .none
@@ -244,6 +249,53 @@ public final class Function: @unchecked Sendable {
 public struct Module: Sendable {
     public var name: String
     public var exports: Dict
+}
+
+/// The state behind `loop` in one `{% for %}` iteration; attributes are computed on access.
+public final class LoopContext: @unchecked Sendable {
+    let items: [Value]
+    let index0: Int
+    let changed: ChangedState
+
+    final class ChangedState { var last: Value? }
+
+    init(items: [Value], index0: Int, changed: ChangedState) {
+        self.items = items
+        self.index0 = index0
+        self.changed = changed
+    }
+
+    func attribute(_ name: String) -> Value? {
+        let count = items.count
+        switch name {
+        case "index": return .int(index0 + 1)
+        case "index0": return .int(index0)
+        case "revindex": return .int(count - index0)
+        case "revindex0": return .int(count - index0 - 1)
+        case "first": return .bool(index0 == 0)
+        case "last": return .bool(index0 == count - 1)
+        case "length": return .int(count)
+        case "depth": return .int(1)
+        case "depth0": return .int(0)
+        case "previtem": return index0 > 0 ? items[index0 - 1] : .undefined(Undefined(hint: "there is no previous item"))
+        case "nextitem": return index0 + 1 < count ? items[index0 + 1] : .undefined(Undefined(hint: "there is no next item"))
+        case "cycle":
+            let i = index0
+            return .function(Function(name: "cycle") { args, _ in
+                guard !args.positional.isEmpty else { throw JinjaError(.type, "no items for cycling given") }
+                return args.positional[i % args.positional.count]
+            })
+        case "changed":
+            let state = changed
+            return .function(Function(name: "changed") { args, _ in
+                let value = Value.tuple(args.positional)
+                defer { state.last = value }
+                guard let last = state.last else { return .bool(true) }
+                return .bool(!(try Python.equal(last, value)))
+            })
+        default: return nil
+        }
+    }
 }
 
 /// `namespace()`: a mutable attribute bag that `{% set ns.attr = … %}` can write through scopes.

@@ -1,0 +1,115 @@
+import BakeryYAML
+import Foundation
+import Jinja
+
+/// Template context values built from YAML/JSON documents and `KEY=VALUE` assignments, with
+/// located errors.
+public enum TemplateValues {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
+
+    /// The mapping in a YAML or JSON file (JSON is read as YAML 1.2), as template variables.
+    public static func load(file path: String) throws -> [String: Value] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                throw Failure(description: "\(path): \(isDirectory.boolValue ? "is a directory, not a values file" : "cannot be read (check its permissions)")")
+            }
+            throw Failure(description: "\(path): no such file (give a YAML or JSON file of template values)")
+        }
+        let root: YAMLNode?
+        do {
+            root = try YAMLParser.parse(bytes: Array(data))
+        } catch {
+            throw Failure(description: "\(path):\(error.description)")
+        }
+        guard let root else { return [:] }
+        guard case .dict(let d) = try value(root, path: path) else {
+            throw Failure(description: "\(path):\(root.start): the values file must hold a mapping of variable names to values, not a \(root.kind.rawValue)")
+        }
+        var out: [String: Value] = [:]
+        for (k, v) in d.pairs { out[k.stringValue ?? ""] = v }
+        return out
+    }
+
+    /// A YAML node as a template value: mappings become dicts (keys in file order), sequences lists,
+    /// scalars YAML 1.2 core-schema typed (`true`, `1`, `1.5`, `null`; quoted text stays text).
+    public static func value(_ node: YAMLNode, path: String = "<values>") throws -> Value {
+        switch node.content {
+        case .scalar:
+            switch node.resolved {
+            case .null?: return .none
+            case .bool(let b)?: return .bool(b)
+            case .int(let text, let v)?:
+                guard let v else { throw Failure(description: "\(path):\(node.start): integer \(text) does not fit in 64 bits; quote it to use it as text") }
+                return .int(v)
+            case .float(let text)?: return .float(floatValue(text))
+            case .string(let s)?: return .string(s)
+            case nil: return .string(node.scalar ?? "")
+            }
+        case .sequence:
+            return .list(try node.items.map { try value($0, path: path) })
+        case .mapping:
+            var d = Dict()
+            for pair in node.pairs {
+                let key = try value(pair.key, path: path)
+                guard key.stringValue != nil else {
+                    throw Failure(description: "\(path):\(pair.key.start): template variable names must be strings; quote the key")
+                }
+                try d.set(key, try value(pair.value, path: path))
+            }
+            return .dict(d)
+        }
+    }
+
+    static func floatValue(_ text: String) -> Double {
+        let t = text.lowercased().replacingOccurrences(of: "_", with: "")
+        switch t {
+        case ".inf", "+.inf": return .infinity
+        case "-.inf": return -.infinity
+        case ".nan": return .nan
+        default: return Double(t) ?? .nan
+        }
+    }
+
+    /// Applies `KEY=VALUE` (dotted keys create nested mappings: `Image.Version=1.0`). The value is text.
+    public static func assign(_ assignment: String, into values: inout [String: Value]) throws {
+        guard let eq = assignment.firstIndex(of: "=") else {
+            throw Failure(description: "--value \(assignment): expected KEY=VALUE, e.g. --value Image.Version=2026.03.1")
+        }
+        let key = String(assignment[..<eq])
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty }) else {
+            throw Failure(description: "--value \(assignment): the key must be a name or dotted names, e.g. Image.Version")
+        }
+        let text = Value.string(String(assignment[assignment.index(after: eq)...]))
+        values[parts[0]] = try set(values[parts[0]], Array(parts.dropFirst()), text, key: key)
+    }
+
+    private static func set(_ existing: Value?, _ path: [String], _ value: Value, key: String) throws -> Value {
+        guard let head = path.first else { return value }
+        var d = Dict()
+        if let existing {
+            guard case .dict(let current) = existing else {
+                throw Failure(description: "--value \(key)=…: a part of \(key) is already set to a value that is not a mapping")
+            }
+            d = current
+        }
+        d[string: head] = try set(d[string: head], Array(path.dropFirst()), value, key: key)
+        return .dict(d)
+    }
+
+    /// What bakery writes for a rendered file: trailing spaces and tabs removed from every line,
+    /// exactly one final newline (empty output stays empty).
+    public static func normalizeRendered(_ text: String) -> String {
+        var lines = text.components(separatedBy: "\n").map { line -> String in
+            var l = Substring(line)
+            while let last = l.last, last == " " || last == "\t" { l = l.dropLast() }
+            return String(l)
+        }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+}
