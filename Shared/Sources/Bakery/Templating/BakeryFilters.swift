@@ -100,48 +100,80 @@ public enum BakeryFilters {
         } catch {
             throw JinjaError(.value, "regexReplace: invalid regular expression \(Python.quoted(pattern))")
         }
-        let template = try icuTemplate(replacement)
-        let range = NSRange(s.startIndex..<s.endIndex, in: s)
-        return regex.stringByReplacingMatches(in: s, range: range, withTemplate: template)
+        let parts = try replacementParts(replacement)
+        let ns = s as NSString
+        var out = ""
+        var last = 0
+        for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
+            for part in parts {
+                switch part {
+                case .text(let t): out += t
+                case .group(let n):
+                    guard n < match.numberOfRanges else { throw JinjaError(.value, "regexReplace: invalid group reference \(n)") }
+                    let r = match.range(at: n)
+                    if r.location != NSNotFound { out += ns.substring(with: r) }
+                case .named(let name):
+                    let r = match.range(withName: name)
+                    guard r.location != NSNotFound || icuPattern.contains("(?<\(name)>") else {
+                        throw JinjaError(.value, "regexReplace: unknown group name '\(name)'")
+                    }
+                    if r.location != NSNotFound { out += ns.substring(with: r) }
+                }
+            }
+            last = match.range.location + match.range.length
+        }
+        out += ns.substring(from: last)
+        return out
     }
 
-    /// Converts a Python `re` replacement string into an ICU template.
-    static func icuTemplate(_ replacement: String) throws -> String {
-        var out = ""
+    enum ReplacementPart: Equatable {
+        case text(String)
+        case group(Int)
+        case named(String)
+    }
+
+    /// Splits a Python `re` replacement string into text and group references.
+    static func replacementParts(_ replacement: String) throws -> [ReplacementPart] {
+        var parts: [ReplacementPart] = []
+        var text = ""
+        func flush() {
+            if !text.isEmpty { parts.append(.text(text)); text = "" }
+        }
         var chars = Array(replacement)[...]
         while let c = chars.popFirst() {
-            switch c {
-            case "$":
-                out += "\\$"
-            case "\\":
-                guard let next = chars.popFirst() else {
-                    throw JinjaError(.value, "regexReplace: bad escape (end of replacement)")
+            guard c == "\\" else { text.append(c); continue }
+            guard let next = chars.popFirst() else {
+                throw JinjaError(.value, "regexReplace: bad escape (end of replacement)")
+            }
+            if next.isASCII, let d = next.wholeNumberValue {
+                var n = d
+                if let second = chars.first, second.isASCII, let d2 = second.wholeNumberValue {
+                    n = n * 10 + d2
+                    chars.removeFirst()
                 }
-                if next.isASCII, next.isNumber {
-                    var digits = String(next)
-                    if let d = chars.first, d.isASCII, d.isNumber { digits.append(d); chars.removeFirst() }
-                    out += "${\(digits)}"
-                } else if next == "g" {
-                    guard chars.first == "<", let close = chars.firstIndex(of: ">") else {
-                        throw JinjaError(.value, "regexReplace: missing group name after \\g")
-                    }
-                    let name = String(chars[chars.index(after: chars.startIndex)..<close])
-                    chars = chars[chars.index(after: close)...]
-                    out += "${\(name)}"
-                } else if next == "n" {
-                    out += "\n"
-                } else if next == "t" {
-                    out += "\t"
-                } else if next == "\\" {
-                    out += "\\\\"
-                } else {
-                    out += "\\\\" + String(next)
+                flush()
+                parts.append(.group(n))
+            } else if next == "g" {
+                guard chars.first == "<", let close = chars.firstIndex(of: ">") else {
+                    throw JinjaError(.value, "regexReplace: missing group name after \\g")
                 }
-            default:
-                out.append(c)
+                let name = String(chars[chars.index(after: chars.startIndex)..<close])
+                chars = chars[chars.index(after: close)...]
+                flush()
+                if let n = Int(name) { parts.append(.group(n)) } else { parts.append(.named(name)) }
+            } else {
+                switch next {
+                case "n": text.append("\n")
+                case "t": text.append("\t")
+                case "r": text.append("\r")
+                case "\\": text.append("\\")
+                default: text.append("\\"); text.append(next)
+                }
             }
         }
-        return out
+        flush()
+        return parts
     }
 }
 
