@@ -53,10 +53,12 @@ let package = Package(
         ),
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
+        // Helpers shared by test targets (seeded randomness for robustness tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
-        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML"], path: "Tests/BakeryTests"),
+        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery"], path: "Tests/BakeryCLITests"),
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery"], path: "Tests/ConnectTests"),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),

@@ -2,27 +2,16 @@ import Bakery
 import BakeryYAML
 import Foundation
 import Testing
+import TestSupport
 
 /// Whatever the input, loading ends in a config or a BakeryError: never a trap.
 @Suite struct RobustnessTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tokens = [":", "- ", "[", "]", "{", "}", "\"", "'", "&a ", "*a", "<<: ", "!!str ", "!!int ", "~", "\n", "  ", "\t",
                          "24.04", "true", "null", "0x", "1e9", "é", "\u{0}", "#", "|", ">", "---", "...", "%YAML 1.2", "? ",
                          "name: ", "os: ", "versions: ", "matrix: ", "latest: ", "subpath: ../", "primary: true", "99999999999999999999"]
 
     @Test func tenThousandMutatedConfigsNeverTrap() throws {
-        var rng = SeededRandom(state: 2026)
+        var rng = SeededRandom(seed: 2026)
         let sources = try ["connect", "workbench", "06-matrix-images", "05-images-with-managed-dependencies"].map {
             try String(contentsOf: Fixtures.examples.appendingPathComponent("\($0)/bakery.yaml"), encoding: .utf8)
         }

@@ -99,8 +99,14 @@ public final class Renderer {
     }
 
     private func run(_ template: Template, scope: Scope, into out: inout String) throws {
+        try runFrame(template, template.statements, scope, into: &out)
+    }
+
+    /// Executes `statements` as code of `owner` (a template body, an include, a macro body),
+    /// bounding the nesting of such frames.
+    private func runFrame(_ owner: Template, _ statements: [Statement], _ scope: Scope, into out: inout String) throws {
         depth += 1
-        templateStack.append(template)
+        templateStack.append(owner)
         defer {
             depth -= 1
             templateStack.removeLast()
@@ -108,7 +114,7 @@ public final class Renderer {
         if depth > environment.maxDepth {
             throw JinjaError(.limit, "maximum recursion depth exceeded (\(environment.maxDepth) nested macro calls, includes or imports)")
         }
-        try execute(template.statements, scope, &out)
+        try execute(statements, scope, &out)
     }
 
     // MARK: statements
@@ -478,16 +484,7 @@ public final class Renderer {
             }
         }
         var out = ""
-        depth += 1
-        templateStack.append(f.owner!)
-        defer {
-            depth -= 1
-            templateStack.removeLast()
-        }
-        if depth > environment.maxDepth {
-            throw JinjaError(.limit, "maximum recursion depth exceeded (\(environment.maxDepth) nested macro calls, includes or imports)")
-        }
-        try execute(macro.body, scope, &out)
+        try runFrame(f.owner!, macro.body, scope, into: &out)
         return .string(out)
     }
 
