@@ -57,3 +57,8 @@ public struct BakeryConfig: Sendable, Hashable {
         return BakeryConfig(repository: repository, registries: registries, images: images)
     }
 }
+
+extension BakeryConfig {
+    /// A config without images (classifying paths outside every project of a workspace).
+    public static let empty = BakeryConfig(repository: Repository(url: HTTPURL.parse("https://example.invalid")!))
+}

@@ -1,0 +1,243 @@
+// JSON with ordered objects, written the way Python's json.dumps writes it.
+
+/// A JSON value whose objects keep their key order (plans and tag maps are compared byte for byte).
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
+        return nil
+    }
+
+    /// How to write: `indent` nil writes one line with `", "` and `": "` separators (Python's
+    /// default); `asciiOnly` escapes non-ASCII as `\uXXXX` (Python's `ensure_ascii`).
+    public struct Style: Sendable {
+        public var indent: Int?
+        public var asciiOnly: Bool
+        public init(indent: Int?, asciiOnly: Bool) {
+            self.indent = indent
+            self.asciiOnly = asciiOnly
+        }
+        /// `bakery build --plan`: 2-space indent, non-ASCII raw.
+        public static let plan = Style(indent: 2, asciiOnly: false)
+        /// `bakery get tags`: 2-space indent, ASCII-escaped.
+        public static let pretty = Style(indent: 2, asciiOnly: true)
+        /// `bakery ci matrix`: one line, ASCII-escaped.
+        public static let compact = Style(indent: nil, asciiOnly: true)
+    }
+
+    public func text(_ style: Style) -> String {
+        var out = ""
+        write(into: &out, style, level: 0)
+        return out
+    }
+
+    func write(into out: inout String, _ style: Style, level: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? "\(d)" : "null"
+        case .string(let s): JSONValue.quote(s, asciiOnly: style.asciiOnly, into: &out)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += style.indent == nil ? ", " : "," }
+                JSONValue.newline(style, level + 1, &out)
+                item.write(into: &out, style, level: level + 1)
+            }
+            JSONValue.newline(style, level, &out)
+            out += "]"
+        case .object(let pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (key, value)) in pairs.enumerated() {
+                if i > 0 { out += style.indent == nil ? ", " : "," }
+                JSONValue.newline(style, level + 1, &out)
+                JSONValue.quote(key, asciiOnly: style.asciiOnly, into: &out)
+                out += ": "
+                value.write(into: &out, style, level: level + 1)
+            }
+            JSONValue.newline(style, level, &out)
+            out += "}"
+        }
+    }
+
+    private static func newline(_ style: Style, _ level: Int, _ out: inout String) {
+        guard let indent = style.indent else { return }
+        out += "\n"
+        out += String(repeating: " ", count: indent * level)
+    }
+
+    static func quote(_ s: String, asciiOnly: Bool, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E) {
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        out += hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
+                    } else {
+                        out += hex4(scalar.value)
+                    }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON text keeping object key order; nil if it is not valid JSON.
+    public static func parse(_ text: String) -> JSONValue? {
+        var p = JSONReader(Array(text.utf8))
+        guard let v = p.value() else { return nil }
+        p.skip()
+        return p.atEnd ? v : nil
+    }
+}
+
+private struct JSONReader {
+    let bytes: [UInt8]
+    var i = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var atEnd: Bool { i >= bytes.count }
+
+    mutating func skip() {
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 }
+    }
+
+    mutating func literal(_ word: String, _ v: JSONValue) -> JSONValue? {
+        let w = Array(word.utf8)
+        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { return nil }
+        i += w.count
+        return v
+    }
+
+    mutating func value() -> JSONValue? {
+        skip()
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            i += 1
+            var pairs: [(String, JSONValue)] = []
+            skip()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            while true {
+                skip()
+                guard let k = string() else { return nil }
+                skip()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                guard let v = value() else { return nil }
+                pairs.append((k, v))
+                skip()
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+                guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            var items: [JSONValue] = []
+            skip()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                guard let v = value() else { return nil }
+                items.append(v)
+                skip()
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+        case UInt8(ascii: "\""):
+            return string().map { .string($0) }
+        case UInt8(ascii: "t"): return literal("true", .bool(true))
+        case UInt8(ascii: "f"): return literal("false", .bool(false))
+        case UInt8(ascii: "n"): return literal("null", .null)
+        default:
+            let start = i
+            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            if let n = Int(text) { return .int(n) }
+            if let d = Double(text) { return .double(d) }
+            return nil
+        }
+    }
+
+    mutating func string() -> String? {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        var out = [UInt8]()
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            if b == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+            guard i < bytes.count else { return nil }
+            let e = bytes[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"):
+                guard let high = hex() else { return nil }
+                var scalar = high
+                if high >= 0xD800 && high < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    i += 2
+                    guard let low = hex() else { return nil }
+                    scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                }
+                out.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "?").utf8))
+            default: out.append(e)
+            }
+        }
+        return nil
+    }
+
+    mutating func hex() -> UInt32? {
+        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
+        i += 4
+        return v
+    }
+}

@@ -1,0 +1,125 @@
+// A build target: one image version × variant × OS, with everything the plan needs to know about it.
+import Foundation
+
+/// A key and a value in their source order (matrix row values, build args).
+public struct KeyValue: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// One target (reference spec §4.1): a version of an image, built for one variant and one OS.
+///
+///     target.uid              // "connect-2026-03-1-standard-ubuntu-24-04"
+///     target.containerfile    // "connect/2026.03/Containerfile.ubuntu2404.std"
+public struct ImageTarget: Sendable {
+    public var image: Image
+    public var version: ImageVersion
+    public var variant: ImageVariant?
+    public var os: ImageVersionOS?
+    /// Registries the tags go to (version level, §2.3).
+    public var registries: [Registry]
+    /// The project (product folder) this target belongs to, relative to where bakery runs: "." for one project.
+    public var context: String
+    /// Ordered row values of a matrix version (for build args).
+    public var rowValues: [KeyValue]
+    /// Position in generation order (§4.2), used by `ci matrix`.
+    public var generationIndex = 0
+
+    /// The release channel (§4.4): the version's channel, `release` by default.
+    public var channel: ReleaseChannel { version.metadata.releaseChannel ?? .release }
+
+    public var uid: String {
+        var s = "\(image.name)-\(version.name)"
+        if let variant { s += "-\(variant.name)" }
+        if let os { s += "-\(os.name)" }
+        if channel != .release { s += "-\(channel.rawValue)" }
+        var out = ""
+        for c in s.lowercased() {
+            out.append(c == " " || c == "." || c == "+" || c == "/" ? "-" : c)
+        }
+        return out
+    }
+
+    /// `ImageTarget(image='connect', version='2026.03.1', variant='Standard', os='Ubuntu 24.04')`: logs and default order.
+    public var display: String {
+        var s = "ImageTarget(image='\(image.name)', version='\(version.name)'"
+        if let variant { s += ", variant='\(variant.name)'" }
+        if let os { s += ", os='\(os.name)'" }
+        return s + ")"
+    }
+
+    /// The version's directory relative to the project root.
+    public var versionDirectory: String {
+        let imageDir = image.subpath
+        return imageDir.isEmpty || imageDir == "." ? version.subpath : "\(imageDir)/\(version.subpath)"
+    }
+
+    /// `<version dir>/Containerfile[.<os ext>][.<variant ext>]` (§4.6).
+    public var containerfile: String {
+        var s = "\(versionDirectory)/Containerfile"
+        if let os { s += ".\(os.extension)" }
+        if let variant { s += ".\(variant.extension)" }
+        return s
+    }
+
+    /// The OS's platforms, `linux/amd64` without an OS.
+    public var platforms: [String] {
+        guard let os else { return [Platform.amd64.rawValue] }
+        return os.platforms.map(\.rawValue)
+    }
+
+    /// Build stage: the version's, else the image's.
+    public var buildStage: String? { version.buildTarget ?? image.buildTarget }
+
+    /// Matrix build args (§8): `<DEP>_VERSION` per dependency, then each row value upper-cased.
+    public var buildArgs: [KeyValue] {
+        guard version.isMatrixVersion else { return [] }
+        var args = version.dependencies.compactMap { d in d.versions.first.map { KeyValue("\(d.dependency.rawValue.uppercased())_VERSION", $0) } }
+        args += rowValues.map { KeyValue($0.key.uppercased(), $0.value) }
+        return args
+    }
+
+    /// Whether a primary-only tag applies: no OS / no variant counts as primary.
+    public var isPrimaryOS: Bool { os?.primary ?? true }
+    public var isPrimaryVariant: Bool { variant?.primary ?? true }
+}
+
+extension ImageTarget {
+    /// `R/<image>/cache:<tag>` (§8), with `-<arch>` when the target builds for exactly one platform.
+    public func cacheReference(registry: String, platforms: [String]) -> String {
+        var tag = version.name
+        if let plus = tag.firstIndex(of: "+") { tag = String(tag[..<plus]) }
+        tag = TagRules.sanitize(tag)
+        if let os { tag += "-\(os.tagDisplayName)" }
+        if let variant { tag += "-\(variant.tagDisplayName)" }
+        if platforms.count == 1 {
+            var arch = platforms[0]
+            if arch.hasPrefix("linux/") { arch.removeFirst("linux/".count) }
+            tag += "-" + arch.replacingOccurrences(of: "/", with: "-")
+        }
+        return "\(registry)/\(image.name)/cache:\(tag)"
+    }
+}
+
+/// Character rules for tag text.
+public enum TagRules {
+    static func isTagCharacter(_ c: Character) -> Bool {
+        c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "." || c == "-")
+    }
+
+    /// Characters outside `[a-zA-Z0-9_.-]` → `-`, then leading/trailing `-._` stripped.
+    public static func sanitize(_ s: String) -> String {
+        strip(String(s.map { isTagCharacter($0) ? $0 : "-" }))
+    }
+
+    /// Leading and trailing `-`, `.`, `_` removed.
+    public static func strip(_ s: String) -> String {
+        let isEdge: (Character) -> Bool = { $0 == "-" || $0 == "." || $0 == "_" }
+        guard let first = s.firstIndex(where: { !isEdge($0) }), let last = s.lastIndex(where: { !isEdge($0) }) else { return "" }
+        return String(s[first...last])
+    }
+}

@@ -1,0 +1,226 @@
+// Matrix images: one version per combination of dependency versions and values (reference spec §4.3).
+import Foundation
+import Jinja
+
+/// Expands `image.matrix` into versions.
+enum MatrixExpansion {
+    struct Axis {
+        enum Kind { case dependency(DependencyName), value(String, isList: Bool) }
+        var kind: Kind
+        var items: [String]
+        var label: String {
+            switch kind {
+            case .dependency(let d): return d.rawValue
+            case .value(let k, _): return "value:\(k)"
+            }
+        }
+    }
+
+    static func expand(_ image: Image, matrix: ImageMatrix, globalRegistries: [Registry], resolver: VersionResolver,
+                       log: TargetLog) throws -> [(version: ImageVersion, values: [KeyValue], registries: [Registry])] {
+        var axes: [Axis] = matrix.dependencies.map { Axis(kind: .dependency($0.dependency), items: $0.versions) }
+        for constraint in matrix.dependencyConstraints {
+            axes.append(Axis(kind: .dependency(constraint.dependency), items: try resolver.versions(for: constraint, image: image)))
+        }
+        for (key, value) in matrix.values {
+            switch value {
+            case .single(let s): axes.append(Axis(kind: .value(key, isList: false), items: [s]))
+            case .list(let l): axes.append(Axis(kind: .value(key, isList: true), items: l))
+            }
+        }
+        guard !axes.isEmpty, axes.allSatisfy({ !$0.items.isEmpty }) else { return [] }
+
+        // Rows: cartesian product, last axis fastest.
+        var rows: [[String]] = [[]]
+        for axis in axes {
+            rows = rows.flatMap { row in axis.items.map { row + [$0] } }
+        }
+
+        let latestRow = latestCombination(axes, pattern: matrix.namePattern, log: log)
+        let latestPatchRows = latestPatchCombinations(axes, rows: rows, pattern: matrix.namePattern, log: log)
+        let imageRegistries = image.registries(global: globalRegistries)
+        let registries = Registry.effective(override: matrix.overrideRegistries, extra: matrix.extraRegistries, inherited: imageRegistries)
+
+        let template: Template
+        do {
+            var env = Environment()
+            BakeryFilters.install(into: &env)
+            template = try env.template(source: matrix.namePattern, name: "matrix.namePattern of image '\(image.name)'")
+            var out: [(ImageVersion, [KeyValue], [Registry])] = []
+            var env2 = Environment()
+            BakeryFilters.install(into: &env2)
+            for (index, row) in rows.enumerated() {
+                var dependencies: [DependencyVersions] = []
+                var depContext = Dict()
+                var valueContext = Dict()
+                var values: [KeyValue] = []
+                for (axis, item) in zip(axes, row) {
+                    switch axis.kind {
+                    case .dependency(let d):
+                        dependencies.append(DependencyVersions(dependency: d, versions: [item]))
+                        depContext[string: d.rawValue] = .string(item)
+                    case .value(let key, _):
+                        values.append(KeyValue(key, item))
+                        valueContext[string: key] = .string(item)
+                    }
+                }
+                let rendered = try template.render(["Dependencies": .dict(depContext), "Values": .dict(valueContext)], environment: env2)
+                let name = TagRules.strip(rendered.trimmingCharacters(in: .whitespacesAndNewlines))
+                var version = ImageVersion(name: name, subpath: matrix.subpath, latest: index == latestRow, os: matrix.os,
+                                           dependencies: dependencies, buildTarget: matrix.buildTarget ?? image.buildTarget,
+                                           location: matrix.location)
+                version.extraRegistries = matrix.extraRegistries
+                version.overrideRegistries = matrix.overrideRegistries
+                version.values = Dictionary(values.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+                version.isMatrixVersion = true
+                version.isLatestPatchCombination = latestPatchRows.contains(index)
+                out.append((version, values, registries))
+            }
+            return out
+        } catch let error as JinjaError {
+            throw VersionResolutionError("image '\(image.name)': the matrix namePattern '\(matrix.namePattern)' cannot be rendered: \(error.message)")
+        }
+    }
+
+    /// The row index whose every dependency axis and list-valued value axis holds that axis's maximum.
+    static func latestCombination(_ axes: [Axis], pattern: String, log: TargetLog) -> Int? {
+        var picks: [String?] = []
+        for axis in axes {
+            switch axis.kind {
+            case .value(_, isList: false):
+                picks.append(nil)
+            default:
+                var best: (String, PEP440Version)? = nil
+                for item in axis.items {
+                    guard let v = PEP440Version(item) else {
+                        log.warning("Image matrix '\(pattern)': cannot determine latest because axis '\(axis.label)' has unparseable version '\(item)' (Invalid version: '\(item)'). No 'latest'-family tags will be emitted for this matrix.")
+                        return nil
+                    }
+                    if best == nil || best!.1 < v { best = (item, v) }
+                }
+                picks.append(best?.0)
+            }
+        }
+        // Index of the row matching all picks, computed from axis positions (rows are a cartesian product).
+        var index = 0
+        for (axis, pick) in zip(axes, picks) {
+            let position = pick.flatMap { p in axis.items.firstIndex(of: p) } ?? 0
+            index = index * axis.items.count + position
+        }
+        return index
+    }
+
+    /// Rows that are the newest patch of their `stripPatch` group.
+    static func latestPatchCombinations(_ axes: [Axis], rows: [[String]], pattern: String, log: TargetLog) -> Set<Int> {
+        let depOrder = axes.indices.filter { if case .dependency = axes[$0].kind { return true }; return false }
+            .sorted { axes[$0].label < axes[$1].label }
+        let valueOrder = axes.indices.filter { if case .value = axes[$0].kind { return true }; return false }
+            .sorted { axes[$0].label < axes[$1].label }
+        for i in depOrder {
+            for item in axes[i].items where PEP440Version(item) == nil {
+                log.warning("Image matrix '\(pattern)': cannot determine latest patch combinations because dependency '\(axes[i].label)' version '\(item)' is unparseable (Invalid version: '\(item)'). No 'latestPatch'-family tags will be emitted for this matrix.")
+                return []
+            }
+        }
+        var best: [[String]: (Int, [Double])] = [:]
+        for (r, row) in rows.enumerated() {
+            let key = (depOrder + valueOrder).map { BakeryFilters.stripPatch(row[$0]) }
+            var tuple: [Double] = []
+            for i in depOrder { tuple += PEP440Version(row[i])!.release.map(Double.init) + [-1] }
+            for i in valueOrder { tuple += numericRuns(row[i]) + [-1] }
+            if let current = best[key], !lexicographicallyLess(current.1, tuple) { continue }
+            best[key] = (r, tuple)
+        }
+        return Set(best.values.map(\.0))
+    }
+
+    private static func numericRuns(_ s: String) -> [Double] {
+        var out: [Double] = []
+        let regex = try! NSRegularExpression(pattern: #"\d+(\.\d+)+"#)
+        let ns = s as NSString
+        for m in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: m.range).split(separator: ".").compactMap { Double($0) }
+        }
+        return out
+    }
+
+    private static func lexicographicallyLess(_ a: [Double], _ b: [Double]) -> Bool {
+        for (x, y) in zip(a, b) where x != y { return x < y }
+        return a.count < b.count
+    }
+}
+
+/// A PEP 440 version, enough to order dependency versions (`4.5.2`, `1.8.27`, `1.9.0rc1`).
+struct PEP440Version: Comparable {
+    var release: [Int]
+    /// Pre-release rank (a < b < rc), nil for a final release; dev releases sort before everything.
+    var pre: (Int, Int)?
+    var post: Int?
+    var dev: Int?
+
+    init?(_ text: String) {
+        var s = Substring(text.lowercased().trimmingCharacters(in: .whitespaces))
+        if s.hasPrefix("v") { s = s.dropFirst() }
+        var numbers: [Int] = []
+        while true {
+            let digits = s.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, let n = Int(digits) else { return nil }
+            numbers.append(n)
+            s = s.dropFirst(digits.count)
+            if s.first == ".", s.dropFirst().first?.isNumber == true { s = s.dropFirst() } else { break }
+        }
+        release = numbers
+        var t = s
+        if t.first == "-" || t.first == "_" || t.first == "." { t = t.dropFirst() }
+        for (label, rank) in [("alpha", 0), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)] where t.hasPrefix(label) {
+            t = t.dropFirst(label.count)
+            if t.first == "-" || t.first == "_" || t.first == "." { t = t.dropFirst() }
+            let digits = t.prefix { $0.isASCII && $0.isNumber }
+            pre = (rank, Int(digits) ?? 0)
+            s = t.dropFirst(digits.count)
+            break
+        }
+        // Post-releases: "-N" (implicit) or "[.-_]post|rev|r N".
+        if s.first == "-", s.dropFirst().first?.isNumber == true {
+            s = s.dropFirst()
+            let digits = s.prefix { $0.isASCII && $0.isNumber }
+            post = Int(digits)
+            s = s.dropFirst(digits.count)
+        } else {
+            var t = s
+            if t.first == "-" || t.first == "_" || t.first == "." { t = t.dropFirst() }
+            for label in ["post", "rev", "r"] where t.hasPrefix(label) {
+                t = t.dropFirst(label.count)
+                if t.first == "-" || t.first == "_" || t.first == "." { t = t.dropFirst() }
+                let digits = t.prefix { $0.isASCII && $0.isNumber }
+                post = Int(digits) ?? 0
+                s = t.dropFirst(digits.count)
+                break
+            }
+        }
+        if s.first == "-" || s.first == "_" || s.first == "." { s = s.dropFirst() }
+        if s.hasPrefix("dev") {
+            s = s.dropFirst(3)
+            let digits = s.prefix { $0.isASCII && $0.isNumber }
+            dev = Int(digits) ?? 0
+            s = s.dropFirst(digits.count)
+        }
+        guard s.isEmpty else { return nil }
+    }
+
+    static func == (a: PEP440Version, b: PEP440Version) -> Bool { !(a < b) && !(b < a) }
+
+    static func < (a: PEP440Version, b: PEP440Version) -> Bool {
+        let r = ParsedVersion.compareNumbers(a.release, b.release)
+        if r != 0 { return r < 0 }
+        func key(_ v: PEP440Version) -> (Int, Int, Int, Int, Int) {
+            // dev-only < pre < final < post; within each, a dev release sorts first.
+            let dev = v.dev ?? Int.max
+            if let p = v.pre { return (1, p.0, p.1, v.post ?? -1, dev) }
+            if let post = v.post { return (3, 0, 0, post, dev) }
+            if v.dev != nil { return (0, 0, 0, 0, dev) }
+            return (2, 0, 0, 0, dev)
+        }
+        return key(a) < key(b)
+    }
+}

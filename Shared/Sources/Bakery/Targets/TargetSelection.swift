@@ -1,0 +1,268 @@
+// Which targets a command works on: the generation loop and its filters (reference spec §4.2).
+import Foundation
+
+/// `--dev-versions` / `--matrix-versions`.
+public enum VersionInclusion: String, Sendable, CaseIterable {
+    case include, exclude, only
+}
+
+/// The filters of target-producing commands.
+public struct TargetFilter: Sendable {
+    public var imageName: String?
+    public var imageVersion: String?
+    public var imageVariant: String?
+    public var imageOS: String?
+    public var imagePlatforms: [String] = []
+    public var devVersions: VersionInclusion = .exclude
+    public var devChannel: ReleaseChannel?
+    public var matrixVersions: VersionInclusion = .exclude
+    public var latest = false
+    public var recent: Int?
+
+    public init() {}
+
+    /// `--image-name 'x', --image-version 'y', …` for the no-target message (§4.7).
+    public var description: String {
+        var parts: [String] = []
+        if let imageName { parts.append("--image-name '\(imageName)'") }
+        if let imageVersion { parts.append("--image-version '\(imageVersion)'") }
+        if let imageVariant { parts.append("--image-variant '\(imageVariant)'") }
+        if let imageOS { parts.append("--image-os '\(imageOS)'") }
+        if !imagePlatforms.isEmpty { parts.append("--image-platform [" + imagePlatforms.map { "'\($0)'" }.joined(separator: ", ") + "]") }
+        if let recent { parts.append("--recent \(recent)") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// A filter value that is not a valid regular expression.
+public struct FilterError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// Python `re.search` over a regular expression given on the command line.
+struct SearchPattern {
+    let regex: NSRegularExpression
+
+    init(_ pattern: String, option: String) throws {
+        do {
+            regex = try NSRegularExpression(pattern: pattern.replacingOccurrences(of: "(?P<", with: "(?<"))
+        } catch {
+            throw FilterError(description: "\(option) '\(pattern)' is not a valid regular expression")
+        }
+    }
+
+    func matches(_ s: String) -> Bool {
+        regex.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
+    }
+}
+
+/// One project's images, ready for selection.
+public struct TargetProject: Sendable {
+    public var config: BakeryConfig
+    /// Where the project is, relative to where bakery runs ("." for a single project).
+    public var context: String
+    public init(config: BakeryConfig, context: String) {
+        self.config = config
+        self.context = context
+    }
+}
+
+/// Expands projects into targets (§4.2, §4.3) and applies the filters.
+public struct TargetSelector {
+    public var filter: TargetFilter
+    public var resolver: VersionResolver
+    public var log: TargetLog
+
+    public init(filter: TargetFilter, resolver: VersionResolver = OfflineVersionResolver(), log: TargetLog = TargetLog()) {
+        self.filter = filter
+        self.resolver = resolver
+        self.log = log
+    }
+
+    /// Setting warnings of §3 step 2.
+    public func settingWarnings() {
+        if filter.devChannel != nil && filter.devVersions == .exclude {
+            log.warning("--dev-channel has no effect when development versions are excluded. Use --dev-versions include or --dev-versions only to enable dev channel filtering.")
+        }
+        if filter.latest && filter.devVersions != .exclude {
+            log.warning("--latest ignores development versions; --dev-versions \(filter.devVersions.rawValue) has no effect on the latest filter.")
+        }
+        if filter.latest && filter.recent != nil {
+            log.warning("--latest is set alongside a recent-version limit; the limit will be applied first, then --latest will further reduce to a single version. If no targets result, check that the 'latest: true' version is within the selected recent releases.")
+        }
+    }
+
+    /// Targets in generation order (§4.2): images in file order, versions, variants, OSes by name.
+    public func select(_ projects: [TargetProject]) throws -> [ImageTarget] {
+        let namePattern = try filter.imageName.map { try SearchPattern($0, option: "--image-name") }
+        let variantPattern = try filter.imageVariant.map { try SearchPattern($0, option: "--image-variant") }
+        let osPattern = try filter.imageOS.map { try SearchPattern($0, option: "--image-os") }
+        let platformPatterns = try filter.imagePlatforms.map { try SearchPattern($0, option: "--image-platform") }
+        var targets: [ImageTarget] = []
+        for project in projects {
+            for image in project.config.images {
+                if let namePattern, !namePattern.matches(image.name) { continue }
+                let nameMatched = namePattern != nil
+                let before = targets.count
+                try expandImage(image, project: project, nameMatched: nameMatched, variantPattern: variantPattern,
+                                osPattern: osPattern, platformPatterns: platformPatterns, into: &targets)
+                if nameMatched && targets.count == before {
+                    log.warning("Image '\(image.name)' matches --image-name filter but yielded no targets after applying other filters (--image-version, --image-variant, --image-os, --image-platform, --dev-versions)")
+                }
+            }
+        }
+        for i in targets.indices { targets[i].generationIndex = i }
+        var seen: [String: ImageTarget] = [:]
+        for t in targets {
+            if seen[t.uid] != nil {
+                throw FilterError(description: "Duplicate image target UID '\(t.uid)': two targets resolve to the same image, version, variant, OS, and release channel (\(t.channel.rawValue)). Check for a duplicate version definition or multiple development channels resolving to the same version.")
+            }
+            seen[t.uid] = t
+        }
+        return targets
+    }
+
+    private func expandImage(_ image: Image, project: TargetProject, nameMatched: Bool, variantPattern: SearchPattern?,
+                             osPattern: SearchPattern?, platformPatterns: [SearchPattern], into targets: inout [ImageTarget]) throws {
+        let global = project.config.registries
+        let imageRegistries = image.registries(global: global)
+        var candidates: [(version: ImageVersion, values: [KeyValue], registries: [Registry])] = []
+
+        func devVersions() throws -> [(ImageVersion, [KeyValue], [Registry])] {
+            guard filter.devVersions != .exclude, !image.devVersions.isEmpty else { return [] }
+            return try resolver.developmentVersions(of: image, log: log).map { v in
+                (v, [], Registry.effective(override: v.overrideRegistries, extra: v.extraRegistries, inherited: imageRegistries))
+            }
+        }
+
+        if let matrix = image.matrix {
+            if filter.matrixVersions == .exclude {
+                if nameMatched {
+                    log.warning("Image '\(image.name)' matches --image-name filter but is being skipped: matrix image excluded by default (use --matrix-versions include)")
+                }
+                return
+            }
+            if filter.devVersions == .only {
+                candidates = try devVersions()
+            } else {
+                candidates = try MatrixExpansion.expand(image, matrix: matrix, globalRegistries: global, resolver: resolver, log: log)
+                if filter.devVersions == .include { candidates += try devVersions() }
+            }
+        } else {
+            if filter.matrixVersions == .only {
+                if nameMatched {
+                    log.warning("Image '\(image.name)' matches --image-name filter but is being skipped: non-matrix image excluded by --matrix-versions only")
+                }
+                return
+            }
+            var releases = image.versions.map { v in
+                (v, [KeyValue](), Registry.effective(override: v.overrideRegistries, extra: v.extraRegistries, inherited: imageRegistries))
+            }
+            if let recent = filter.recent {
+                let ordered = releases.enumerated().sorted { a, b in
+                    let c = VersionOrder.compare(a.element.0.name, b.element.0.name, log: log)
+                    return c != 0 ? c > 0 : a.offset < b.offset
+                }.map(\.element)
+                for excluded in ordered.dropFirst(recent) {
+                    if let f = filter.imageVersion, ParsedVersion.matches(filter: f, version: excluded.0.name) {
+                        log.warning("Version '\(excluded.0.name)' in image '\(image.name)' matches --image-version filter but is being skipped: excluded by --recent \(recent)")
+                    }
+                }
+                releases = Array(ordered.prefix(recent))
+            }
+            candidates = releases + (try devVersions())
+        }
+
+        for (version, values, registries) in candidates {
+            if let reason = skipReason(version) {
+                if let f = filter.imageVersion, ParsedVersion.matches(filter: f, version: version.name) {
+                    log.warning("Version '\(version.name)' in image '\(image.name)' matches --image-version filter but is being skipped: \(reason)")
+                } else {
+                    log.debug("Skipping version '\(version.name)' of image '\(image.name)': \(reason)")
+                }
+                continue
+            }
+            let variants: [ImageVariant?] = image.variants.isEmpty ? [nil] : image.variants
+            if variantPattern != nil && image.variants.isEmpty {
+                log.warning("Image '\(image.name)' has no variants but --image-variant filter is set. --image-variant filter will be ignored for this image.")
+            }
+            for variant in variants {
+                if let variantPattern {
+                    // posit-bakery crashes here for a variant-less image; we keep its targets (there is nothing to filter).
+                    if let variant, !variantPattern.matches(variant.name) { continue }
+                }
+                let oses: [ImageVersionOS?] = version.os.isEmpty ? [nil] : version.os.sorted { $0.name < $1.name }
+                for os in oses {
+                    if let osPattern {
+                        if let os {
+                            if !osPattern.matches(os.name) { continue }
+                        } else {
+                            log.warning("Image '\(image.name)' version '\(version.name)' has no OS defined but --image-os filter is set. --image-os filter will be ignored for this image version.")
+                        }
+                    }
+                    if !platformPatterns.isEmpty {
+                        if let os {
+                            let platforms = os.platforms.map(\.rawValue)
+                            if !platforms.contains(where: { p in platformPatterns.contains { $0.matches(p) } }) { continue }
+                        } else {
+                            log.warning("Image '\(image.name)' version '\(version.name)' has no OS defined but --image-platform filter is set. --image-platform filter will be ignored for this image version.")
+                        }
+                    }
+                    targets.append(ImageTarget(image: image, version: version, variant: variant, os: os, registries: registries,
+                                               context: project.context, rowValues: values))
+                }
+            }
+        }
+    }
+
+    private func skipReason(_ version: ImageVersion) -> String? {
+        if version.isDevelopmentVersion {
+            if filter.devVersions == .exclude { return "excluded by --dev-versions exclude" }
+            if let channel = filter.devChannel {
+                let channels = version.metadata.releaseChannels.isEmpty ? [version.metadata.releaseChannel].compactMap { $0 } : version.metadata.releaseChannels
+                if !channels.contains(channel) {
+                    let shown = channels.count > 1 ? "[" + channels.map(\.rawValue).joined(separator: ", ") + "]" : (channels.first?.rawValue ?? "none")
+                    return "dev channel '\(shown)' does not match --dev-channel '\(channel.rawValue)'"
+                }
+            }
+        } else if filter.devVersions == .only {
+            return "not a development version (excluded by --dev-versions only)"
+        }
+        if let f = filter.imageVersion, !ParsedVersion.matches(filter: f, version: version.name) {
+            return "does not match --image-version '\(f)'"
+        }
+        if filter.latest {
+            if version.isDevelopmentVersion { return "development version ignored by --latest" }
+            if !version.latest { return "not the latest version (excluded by --latest)" }
+        }
+        return nil
+    }
+}
+
+/// Version order for sorting (§5.1): unparseable names sort below everything, with a warning.
+public enum VersionOrder {
+    public static func compare(_ a: String, _ b: String, log: TargetLog?) -> Int {
+        let pa = ParsedVersion(a), pb = ParsedVersion(b)
+        if pa == nil { log?.warning("Unparseable version string: '\(a)'") }
+        if pb == nil { log?.warning("Unparseable version string: '\(b)'") }
+        switch (pa, pb) {
+        case (let x?, let y?): return ParsedVersion.compare(x, y)
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        }
+    }
+}
+
+extension Array where Element == ImageTarget {
+    /// The default order (§4.5): by display string, Python string order.
+    public func sortedForOutput() -> [ImageTarget] {
+        let keyed = map { ($0.display, $0) }
+        return keyed.enumerated().sorted { a, b in
+            let c = a.element.0.utf8.lexicographicallyPrecedes(b.element.0.utf8)
+            if c { return true }
+            if b.element.0.utf8.lexicographicallyPrecedes(a.element.0.utf8) { return false }
+            return a.offset < b.offset
+        }.map(\.element.1)
+    }
+}

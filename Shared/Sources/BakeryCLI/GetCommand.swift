@@ -1,0 +1,94 @@
+// `bakery get tags` and `bakery get version`.
+import ArgumentParser
+import Bakery
+import Foundation
+
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Print facts about the project: tags, latest version.",
+        subcommands: [GetTagsCommand.self, GetVersionCommand.self])
+}
+
+struct GetTagsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tags",
+        abstract: "Print the tags of the selected targets as JSON.",
+        discussion: "--output component nests image → version → variant → OS; --output uid maps each target UID to its tags.")
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case component, uid }
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var filters: ImageFilterOptions
+    @OptionGroup var selection: VersionSelectionOptions
+
+    @Flag(help: "Only the versions marked latest: true.")
+    var latest = false
+
+    @Option(help: ArgumentHelp("component or uid.", valueName: "component|uid"))
+    var output: Output = .component
+
+    func run() throws {
+        let logger = options.makeLogger()
+        var filter = TargetFilter()
+        filter.imageName = filters.imageName
+        filter.imageVersion = filters.imageVersion
+        filter.imageVariant = filters.imageVariant
+        filter.imageOS = filters.imageOs
+        filter.latest = latest
+        selection.apply(to: &filter, logger: logger)
+        let run = try TargetRun.load(options, filter: filter, logger: logger)
+        let tagger = Tagger()
+        let ordered = run.targets.sortedForOutput()
+        do {
+            let json = output == .uid ? try BakePlan.tagsByUID(ordered, tagger: tagger) : try BakePlan.tagsByComponent(ordered, tagger: tagger)
+            TargetRun.emit(json, .pretty)
+        } catch let error as VersionResolutionError {
+            Console.stderr("❌ \(error.message)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct GetVersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print an image's latest version, or the version in a subpath.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image"))
+    var image: String
+
+    @Option(help: ArgumentHelp("Print the version whose subpath is this instead of the latest one.", valueName: "subpath"))
+    var subpath: String?
+
+    func run() throws {
+        let logger = options.makeLogger()
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.load(context: options.contextURL)
+            for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+        guard let found = workspace.projects.lazy.compactMap({ $0.loaded.config.image(named: self.image) }).first else {
+            Console.stderr("Image '\(image)' does not exist in the config.")
+            throw ExitCode(1)
+        }
+        if let subpath {
+            guard let v = found.versions.first(where: { $0.subpath == subpath }) else {
+                Console.stderr("No version found with subpath '\(subpath)' for image '\(image)'.")
+                throw ExitCode(1)
+            }
+            Console.stdout(v.name)
+        } else {
+            guard let v = found.versions.first(where: \.latest) else {
+                Console.stderr("No latest version found for image '\(image)'.")
+                throw ExitCode(1)
+            }
+            Console.stdout(v.name)
+        }
+    }
+}
