@@ -39,7 +39,7 @@ struct VersionSelectionOptions: ParsableArguments {
     func apply(to filter: inout TargetFilter, logger: Logger) {
         filter.devVersions = devVersions
         filter.matrixVersions = matrixVersions
-        if let devStream {
+        if devStream != nil {
             logger.warning("--dev-stream is deprecated, use --dev-channel instead.")
         }
         filter.devChannel = devChannel ?? devStream

@@ -92,6 +92,11 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     static func quote(_ s: String, asciiOnly: Bool, into out: inout String) {
         out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -37,6 +37,16 @@ public struct ImageTarget: Sendable {
         if let variant { s += "-\(variant.name)" }
         if let os { s += "-\(os.name)" }
         if channel != .release { s += "-\(channel.rawValue)" }
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = s.utf8.map { b -> UInt8 in
+                switch b {
+                case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "/"): return UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): return b + 32
+                default: return b
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         for c in s.lowercased() {
             out.append(c == " " || c == "." || c == "+" || c == "/" ? "-" : c)
@@ -111,9 +121,20 @@ public enum TagRules {
         c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "." || c == "-")
     }
 
-    /// Characters outside `[a-zA-Z0-9_.-]` → `-`, then leading/trailing `-._` stripped.
+    /// Code points outside `[a-zA-Z0-9_.-]` → `-`, then leading/trailing `-._` stripped.
     public static func sanitize(_ s: String) -> String {
-        strip(String(s.map { isTagCharacter($0) ? $0 : "-" }))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            let allowed = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39) || v == 0x5F || v == 0x2E || v == 0x2D
+            bytes.append(allowed ? UInt8(v) : UInt8(ascii: "-"))
+        }
+        var lo = 0, hi = bytes.count
+        func edge(_ b: UInt8) -> Bool { b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") }
+        while lo < hi, edge(bytes[lo]) { lo += 1 }
+        while hi > lo, edge(bytes[hi - 1]) { hi -= 1 }
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
     /// Leading and trailing `-`, `.`, `_` removed.

@@ -54,6 +54,8 @@ public enum Labels {
 public enum GitRevision {
     /// The HEAD commit of the repository containing `directory`, or nil outside a repository.
     public static func head(of directory: URL) -> String? {
+        // Outside a repository there is nothing to ask git about.
+        guard gitDirectory(from: directory) != nil else { return nil }
         if let fromFiles = readHead(from: directory) { return fromFiles }
         return runGit(in: directory)
     }

@@ -23,6 +23,25 @@ public final class Tagger: @unchecked Sendable {
         case template(Template)
     }
 
+    /// Whether a pattern has the exact `{{ OS }}`, `{{ Variant }}`, `{{ Channel }}` spellings that make
+    /// it skipped when the value is empty (§6.3 step 6).
+    struct Uses {
+        var os: Bool, variant: Bool, channel: Bool
+        init(_ p: String) {
+            os = p.utf8.contains(subsequence: "{{ OS }}")
+            variant = p.utf8.contains(subsequence: "{{ Variant }}")
+            channel = p.utf8.contains(subsequence: "{{ Channel }}")
+        }
+    }
+    private var uses: [String: Uses] = [:]
+
+    private func usage(_ pattern: String) -> Uses {
+        if let u = lock.withLock({ uses[pattern] }) { return u }
+        let u = Uses(pattern)
+        lock.withLock { uses[pattern] = u }
+        return u
+    }
+
     static let fastFilters: Set<String> = ["stripMetadata", "stripPatch", "tagSafe", "condense", "lower", "upper", "trim"]
     static let variables: Set<String> = ["Version", "OS", "Variant", "Name", "Channel"]
 
@@ -107,11 +126,12 @@ public final class Tagger: @unchecked Sendable {
         var out = Set<String>()
         for group in groups where applies(group, to: target) {
             for pattern in group.patterns {
-                let usesChannel = pattern.contains("{{ Channel }}")
+                let use = usage(pattern)
+                let usesChannel = use.channel
                 for variantName in variantNames {
                     for channel in (usesChannel ? channels : [channels.first ?? ""]) {
-                        if pattern.contains("{{ OS }}") && os.isEmpty { continue }
-                        if pattern.contains("{{ Variant }}") && variantName.isEmpty { continue }
+                        if use.os && os.isEmpty { continue }
+                        if use.variant && variantName.isEmpty { continue }
                         if usesChannel && channel.isEmpty { continue }
                         let vars = ["Version": version.name, "OS": os, "Variant": variantName, "Name": target.image.name, "Channel": channel]
                         let rendered: String
@@ -120,7 +140,7 @@ public final class Tagger: @unchecked Sendable {
                         } catch let error as JinjaError {
                             throw VersionResolutionError("image '\(target.image.name)': tag pattern '\(pattern)' cannot be rendered: \(error.message)")
                         }
-                        let tag = TagRules.sanitize(rendered.trimmingCharacters(in: .whitespacesAndNewlines))
+                        let tag = TagRules.sanitize(rendered.utf8.contains(where: { $0 <= 32 }) ? rendered.trimmingCharacters(in: .whitespacesAndNewlines) : rendered)
                         if !tag.isEmpty { out.insert(tag) }
                     }
                 }
@@ -153,5 +173,18 @@ public final class Tagger: @unchecked Sendable {
             }
         }
         return tags.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+}
+
+extension String.UTF8View {
+    /// Whether `needle` occurs as contiguous bytes.
+    func contains(subsequence needle: String) -> Bool {
+        let n = Array(needle.utf8), h = Array(self)
+        guard !n.isEmpty, n.count <= h.count else { return n.isEmpty }
+        outer: for i in 0...(h.count - n.count) where h[i] == n[0] {
+            for k in 1..<n.count where h[i + k] != n[k] { continue outer }
+            return true
+        }
+        return false
     }
 }

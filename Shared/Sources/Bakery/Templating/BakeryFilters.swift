@@ -80,7 +80,31 @@ public enum BakeryFilters {
 
     /// Every `N.N.N[.N…]` run keeps its first two components: `R4.4.3-python3.13.12` → `R4.4-python3.13`.
     public static func stripPatch(_ s: String) -> String {
-        (try? regexReplace(s, pattern: #"(\d+\.\d+)(\.\d+)+"#, replacement: #"\1"#)) ?? s
+        // Scan runs of digits and dots: a run N.N.N… keeps its first two components.
+        let chars = Array(s)
+        var out = ""
+        var i = 0
+        while i < chars.count {
+            guard chars[i].isASCII, chars[i].isNumber else { out.append(chars[i]); i += 1; continue }
+            // Read components separated by single dots.
+            var components: [String] = []
+            var j = i
+            while j < chars.count {
+                var k = j
+                while k < chars.count, chars[k].isASCII, chars[k].isNumber { k += 1 }
+                guard k > j else { break }
+                components.append(String(chars[j..<k]))
+                j = k
+                if j + 1 < chars.count, chars[j] == ".", chars[j + 1].isASCII, chars[j + 1].isNumber { j += 1 } else { break }
+            }
+            if components.count >= 3 {
+                out += components[0] + "." + components[1]
+            } else {
+                out += components.joined(separator: ".")
+            }
+            i = j
+        }
+        return out
     }
 
     /// Removes spaces, `.` and `-`.
