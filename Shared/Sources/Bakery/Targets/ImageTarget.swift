@@ -137,6 +137,20 @@ public enum TagRules {
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
+    /// A rendered tag pattern (§6.3 step 6): whitespace trimmed, leading/trailing `-._` stripped,
+    /// then code points outside `[a-zA-Z0-9_.-]` replaced by `-` (in that order).
+    public static func finishRenderedTag(_ rendered: String) -> String {
+        let trimmed = rendered.utf8.contains(where: { $0 <= 32 }) ? rendered.trimmingCharacters(in: .whitespacesAndNewlines) : rendered
+        let stripped = strip(trimmed)
+        var out = String.UnicodeScalarView()
+        for scalar in stripped.unicodeScalars {
+            let v = scalar.value
+            let allowed = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39) || v == 0x5F || v == 0x2E || v == 0x2D
+            out.append(allowed ? scalar : "-")
+        }
+        return String(out)
+    }
+
     /// Leading and trailing `-`, `.`, `_` removed.
     public static func strip(_ s: String) -> String {
         let isEdge: (Character) -> Bool = { $0 == "-" || $0 == "." || $0 == "_" }

@@ -140,7 +140,7 @@ public final class Tagger: @unchecked Sendable {
                         } catch let error as JinjaError {
                             throw VersionResolutionError("image '\(target.image.name)': tag pattern '\(pattern)' cannot be rendered: \(error.message)")
                         }
-                        let tag = TagRules.sanitize(rendered.utf8.contains(where: { $0 <= 32 }) ? rendered.trimmingCharacters(in: .whitespacesAndNewlines) : rendered)
+                        let tag = TagRules.finishRenderedTag(rendered)
                         if !tag.isEmpty { out.insert(tag) }
                     }
                 }
