@@ -19,11 +19,21 @@ enum BakeryBinary {
         var stderr: String
     }
 
+    /// Runs bakery with `arguments`; a `prefix` (e.g. `["/usr/bin/env", "-u", "X"]`) runs in front of it.
     static func run(_ arguments: [String], in directory: URL, prefix: [String] = []) throws -> Result {
+        let exe = prefix.first ?? path
+        return try execute(exe, Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [path]) + arguments, in: directory)
+    }
+
+    /// Runs a shell script (setting up git repositories and the like).
+    static func shell(_ script: String, in directory: URL) throws -> Result {
+        try execute("/bin/sh", ["-c", script], in: directory)
+    }
+
+    static func execute(_ executable: String, _ arguments: [String], in directory: URL) throws -> Result {
         let process = Process()
-        let exe = prefix.first.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: path)
-        process.executableURL = exe
-        process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [path]) + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
