@@ -75,10 +75,7 @@ struct BuildCommand: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         var filter = TargetFilter()
-        filter.imageName = filters.imageName
-        filter.imageVersion = filters.imageVersion
-        filter.imageVariant = filters.imageVariant
-        filter.imageOS = filters.imageOs
+        filters.apply(to: &filter)
         filter.imagePlatforms = imagePlatform
         filter.latest = latest
         filter.recent = recent

@@ -31,10 +31,7 @@ struct GetTagsCommand: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         var filter = TargetFilter()
-        filter.imageName = filters.imageName
-        filter.imageVersion = filters.imageVersion
-        filter.imageVariant = filters.imageVariant
-        filter.imageOS = filters.imageOs
+        filters.apply(to: &filter)
         filter.latest = latest
         selection.apply(to: &filter, logger: logger)
         let run = try TargetRun.load(options, filter: filter, logger: logger)

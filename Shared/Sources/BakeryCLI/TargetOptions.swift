@@ -20,6 +20,13 @@ struct ImageFilterOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Only operating systems whose name matches this regular expression.", valueName: "regex"))
     var imageOs: String?
+
+    func apply(to filter: inout TargetFilter) {
+        filter.imageName = imageName
+        filter.imageVersion = imageVersion
+        filter.imageVariant = imageVariant
+        filter.imageOS = imageOs
+    }
 }
 
 /// `--dev-versions`, `--dev-channel`, `--matrix-versions`.

@@ -642,7 +642,23 @@ enum JSON {
     }
 
     static func quote(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        JSONString.quote(s, asciiOnly: true, into: &out)
+        return out
+    }
+}
+
+/// JSON string literals as Python's `json.dumps` writes them (also used by bakery's JSON output).
+public enum JSONString {
+    /// Appends `s` quoted: `"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f` escaped, other control characters
+    /// and (with `asciiOnly`, Python's `ensure_ascii`) non-ASCII characters as `\uXXXX`.
+    public static func quote(_ s: String, asciiOnly: Bool, into out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -653,19 +669,24 @@ enum JSON {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 || scalar.value > 0x7E {
+                if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E) {
                     if scalar.value > 0xFFFF {
                         let v = scalar.value - 0x10000
-                        out += String(format: "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+                        out += hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
                     } else {
-                        out += String(format: "\\u%04x", scalar.value)
+                        out += hex4(scalar.value)
                     }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
-        return out + "\""
+        out += "\""
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
     }
 }
 
