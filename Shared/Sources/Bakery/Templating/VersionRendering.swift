@@ -1,0 +1,165 @@
+// Rendering an image's templates into a version (or matrix) folder (reference spec §13.4).
+import Foundation
+import Jinja
+
+/// One file a rendering produces, before anything is written.
+public struct RenderedFile: Sendable {
+    /// Relative to the project root.
+    public var path: String
+    public var contents: Data
+    public var permissions: Int?
+}
+
+/// A template that failed, with what it was being rendered for.
+public struct RenderFailure: Error, Sendable, CustomStringConvertible {
+    public var template: String
+    public var line: Int?
+    public var cause: String
+    public var image: String
+    public var version: String
+    public var variant: String?
+    public var destination: String
+
+    public var description: String {
+        var s = "Error rendering template \(template)\(line.map { ", line \($0)" } ?? ""): \(cause)\n  - Image: \(image)\n  - Version: \(version)"
+        if let variant { s += "\n  - Variant: \(variant)" }
+        s += "\n  - Destination: \(destination)"
+        return s
+    }
+}
+
+/// Several failures, reported together.
+public struct RenderFailures: Error, Sendable, CustomStringConvertible {
+    public var failures: [RenderFailure]
+    public init(failures: [RenderFailure]) { self.failures = failures }
+    public var description: String {
+        if failures.count == 1 { return failures[0].description }
+        return failures.map(\.description).joined(separator: "\n\n") + "\n\n\(failures.count) template(s) returned errors"
+    }
+}
+
+public enum VersionRendering {
+    static let templateExtensions = [".jinja2", ".j2", ".jinja"]
+
+    /// The files of `<image dir>/template/` rendered for `version` (or the matrix when `version`
+    /// is a matrix row placeholder), relative paths under `destination` (relative to the root).
+    /// Templates whose relative path does not start with a match of one of `patterns` are skipped.
+    public static func render(image: Image, version: ImageVersion?, matrix: Bool, root: URL, destination: String,
+                              patterns: [NSRegularExpression] = [], log: TargetLog) throws -> [RenderedFile] {
+        let templateDir = root.appendingPathComponent(image.subpath).appendingPathComponent("template")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: templateDir.path, isDirectory: &isDir), isDir.boolValue else {
+            throw VersionResolutionError("Image '\(image.name)' template path does not exist: \(image.subpath)/template")
+        }
+        let environment = try TemplateEnvironment.make(templateDirectories: [templateDir.path])
+        var files: [RenderedFile] = []
+        var failures: [RenderFailure] = []
+        let versionLabel = matrix ? "matrix" : (version?.name ?? "")
+        let oses = version?.os ?? image.matrix?.os ?? []
+
+        for relative in walk(templateDir) {
+            if !patterns.isEmpty, !patterns.contains(where: { p in
+                p.firstMatch(in: relative, options: .anchored, range: NSRange(relative.startIndex..<relative.endIndex, in: relative)) != nil
+            }) { continue }
+            let source = templateDir.appendingPathComponent(relative)
+            let permissions = (try? FileManager.default.attributesOfItem(atPath: source.path)[.posixPermissions]) as? Int
+            guard let ext = templateExtensions.first(where: { relative.hasSuffix($0) }) else {
+                let data = (try? Data(contentsOf: source)) ?? Data()
+                files.append(RenderedFile(path: "\(destination)/\(relative)", contents: data, permissions: permissions))
+                continue
+            }
+            let outputName = String(relative.dropLast(ext.count))
+            guard let data = FileManager.default.contents(atPath: source.path), let text = String(data: data, encoding: .utf8) else {
+                failures.append(RenderFailure(template: "\(image.subpath)/template/\(relative)", line: nil, cause: "not readable UTF-8 text",
+                                              image: image.name, version: versionLabel, variant: nil, destination: "\(destination)/\(outputName)"))
+                continue
+            }
+            let templateName = "\(image.subpath)/template/\(relative)"
+            let parsed: Template
+            do {
+                parsed = try environment.template(source: text, name: templateName)
+            } catch let e as JinjaError {
+                failures.append(RenderFailure(template: templateName, line: e.line, cause: e.message, image: image.name, version: versionLabel,
+                                              variant: nil, destination: "\(destination)/\(outputName)"))
+                continue
+            }
+            var jobs: [(output: String, variant: ImageVariant?, os: ImageVersionOS?)] = []
+            if outputName.hasPrefix("Containerfile") && !outputName.contains("/") && !image.variants.isEmpty {
+                let osExtension = outputName.split(separator: ".").count > 1 ? String(outputName.split(separator: ".").last!) : nil
+                let matched = osExtension.flatMap { e in oses.first { $0.extension == e } }
+                if !matrix && !oses.isEmpty && outputName != "Containerfile" && matched == nil {
+                    log.info("Skipping rendering '\(templateName)' for image version '\(image.name)/\(versionLabel)' since no matching os extension found in defined OS extensions \(oses.map(\.extension))")
+                    continue
+                }
+                for variant in image.variants {
+                    jobs.append(("\(outputName).\(variant.extension)", variant, matched))
+                }
+            } else {
+                jobs.append((outputName, nil, nil))
+            }
+            for job in jobs {
+                let context = self.context(image: image, version: version, matrix: matrix, variant: job.variant, os: job.os,
+                                           destination: destination)
+                do {
+                    let rendered = try parsed.render(context, environment: environment)
+                    files.append(RenderedFile(path: "\(destination)/\(job.output)", contents: Data(TemplateValues.normalizeRendered(rendered).utf8),
+                                              permissions: permissions))
+                } catch let e as JinjaError {
+                    failures.append(RenderFailure(template: templateName, line: e.template == templateName ? e.line : e.line, cause: e.message,
+                                                  image: image.name, version: versionLabel, variant: job.variant?.name,
+                                                  destination: "\(destination)/\(job.output)"))
+                }
+            }
+        }
+        if !failures.isEmpty { throw RenderFailures(failures: failures) }
+        return files
+    }
+
+    /// Files below `dir`, relative, sorted.
+    static func walk(_ dir: URL) -> [String] {
+        guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var out: [String] = []
+        let base = dir.standardizedFileURL.path
+        while let url = e.nextObject() as? URL {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let p = url.standardizedFileURL.path
+            out.append(String(p.dropFirst(base.count + 1)))
+        }
+        return out.sorted()
+    }
+
+    /// The variables a template sees (§13.4).
+    static func context(image: Image, version: ImageVersion?, matrix: Bool, variant: ImageVariant?, os: ImageVersionOS?,
+                        destination: String) -> [String: Value] {
+        var imageValues = Dict()
+        imageValues[string: "Name"] = .string(image.name)
+        imageValues[string: "DisplayName"] = .string(image.displayName)
+        if !matrix, let version {
+            imageValues[string: "Version"] = .string(version.name)
+            imageValues[string: "IsDevelopmentVersion"] = .bool(version.isDevelopmentVersion)
+        }
+        if let variant { imageValues[string: "Variant"] = .string(variant.name) }
+        if let os {
+            let build = os.buildOS
+            var osValues = Dict()
+            osValues[string: "Name"] = .string(build.name)
+            osValues[string: "Family"] = .string(build.family.rawValue)
+            osValues[string: "Version"] = .string(build.version)
+            osValues[string: "Codename"] = build.codename.map { Value.string($0) } ?? Value.none
+            imageValues[string: "OS"] = .dict(osValues)
+            if let url = os.artifactDownloadURL { imageValues[string: "DownloadURL"] = .string(url) }
+        }
+        var path = Dict()
+        path[string: "Base"] = "."
+        path[string: "Image"] = .string(image.subpath)
+        path[string: "Version"] = .string(destination)
+        var context: [String: Value] = ["Image": .dict(imageValues), "Path": .dict(path)]
+        if !matrix, let version {
+            var deps = Dict()
+            for d in version.dependencies { deps[string: d.dependency.rawValue] = .list(d.versions.map { .string($0) }) }
+            context["Dependencies"] = .dict(deps)
+            for (k, v) in version.values { context[k] = .string(v) }
+        }
+        return context
+    }
+}

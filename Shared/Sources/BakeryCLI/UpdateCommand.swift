@@ -1,0 +1,121 @@
+// `bakery update files`: re-render the templates of existing versions in place.
+import ArgumentParser
+import Bakery
+import Foundation
+
+struct UpdateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Update project files.",
+        subcommands: [UpdateFilesCommand.self],
+        aliases: ["up", "u"])
+}
+
+struct UpdateFilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files",
+        abstract: "Re-render image templates into existing version and matrix folders.",
+        discussion: """
+        Renders every matching image's templates into each matching version's folder (and its matrix \
+        folder), overwriting files; nothing is deleted and bakery.yaml is not changed. All files are \
+        rendered before any is written: if a template fails, nothing changes.
+        """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only images whose name matches this regular expression.", valueName: "regex"))
+    var imageName: String?
+
+    @Option(help: ArgumentHelp("Only versions matching this version or version prefix.", valueName: "version"))
+    var imageVersion: String?
+
+    @Option(help: ArgumentHelp("Only templates whose path below template/ starts with a match of this regular expression (repeatable).", valueName: "regex"))
+    var templatePattern: [String] = []
+
+    @Flag(help: "Render every image and version.")
+    var all = false
+
+    func run() throws {
+        let logger = options.makeLogger()
+        guard imageName != nil || imageVersion != nil || all else {
+            Console.stderr("❌ No scope specified. Pass --image-name and/or --image-version to scope the render, or --all to intentionally render every image and version.")
+            throw ExitCode(1)
+        }
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.load(context: options.contextURL)
+            for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+        var patterns: [NSRegularExpression] = []
+        for p in templatePattern {
+            guard let r = try? NSRegularExpression(pattern: p) else {
+                Console.stderr("❌ --template-pattern '\(p)' is not a valid regular expression")
+                throw ExitCode(1)
+            }
+            patterns.append(r)
+        }
+        let namePattern: NSRegularExpression?
+        if let imageName {
+            guard let r = try? NSRegularExpression(pattern: imageName) else {
+                Console.stderr("❌ --image-name '\(imageName)' is not a valid regular expression")
+                throw ExitCode(1)
+            }
+            namePattern = r
+        } else {
+            namePattern = nil
+        }
+        let log = TargetLog()
+        var failures: [RenderFailure] = []
+        var transactions: [ProjectTransaction] = []
+        for project in workspace.projects {
+            let root = workspace.directory(of: project)
+            var transaction = ProjectTransaction(root: root)
+            for image in project.loaded.config.images {
+                if let namePattern, namePattern.firstMatch(in: image.name, range: NSRange(image.name.startIndex..., in: image.name)) == nil { continue }
+                for version in image.versions {
+                    if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
+                    logger.info("Rendering templates for image '\(image.name)' version '\(version.name)'")
+                    let destination = image.subpath + "/" + version.subpath
+                    do {
+                        transaction.write(try VersionRendering.render(image: image, version: version, matrix: false, root: root,
+                                                                      destination: destination, patterns: patterns, log: log))
+                    } catch let e as RenderFailures {
+                        failures += e.failures
+                    } catch {
+                        Console.stderr("❌ \(error)")
+                        throw ExitCode(1)
+                    }
+                }
+                if let matrix = image.matrix {
+                    logger.info("Rendering templates for image '\(image.name)' matrix")
+                    do {
+                        transaction.write(try VersionRendering.render(image: image, version: nil, matrix: true, root: root,
+                                                                      destination: image.subpath + "/" + matrix.subpath, patterns: patterns, log: log))
+                    } catch let e as RenderFailures {
+                        failures += e.failures
+                    } catch {
+                        Console.stderr("❌ \(error)")
+                        throw ExitCode(1)
+                    }
+                }
+            }
+            transactions.append(transaction)
+        }
+        TargetRun.report(log, logger: logger)
+        if !failures.isEmpty {
+            Console.stderr(RenderFailures(failures: failures).description)
+            Console.stderr("❌ Update failed")
+            throw ExitCode(1)
+        }
+        do {
+            for t in transactions { try t.commit() }
+        } catch {
+            Console.stderr("❌ Update failed: \(error)")
+            throw ExitCode(1)
+        }
+        Console.stderr("✅ Files updated successfully")
+    }
+}
