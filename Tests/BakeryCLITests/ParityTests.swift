@@ -30,7 +30,9 @@ struct ParityTests {
         var out: [Case] = []
         let fm = FileManager.default
         for project in ((try? fm.contentsOfDirectory(atPath: reference.path)) ?? []).sorted() {
-            guard let text = try? String(contentsOf: reference.appendingPathComponent("\(project)/cases.tsv"), encoding: .utf8) else { continue }
+            // Projects replayed from a file tree (the scratch session is replayed by SessionReplayTests).
+            guard fm.fileExists(atPath: reference.appendingPathComponent("\(project)/tree.txt").path),
+                  let text = try? String(contentsOf: reference.appendingPathComponent("\(project)/cases.tsv"), encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
                 guard cols.count >= 3, covered(cols[1]) else { continue }

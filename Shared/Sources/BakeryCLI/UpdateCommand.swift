@@ -7,7 +7,7 @@ struct UpdateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
         abstract: "Update project files.",
-        subcommands: [UpdateFilesCommand.self],
+        subcommands: [UpdateFilesCommand.self, UpdateVersionCommand.self],
         aliases: ["up", "u"])
 }
 

@@ -1,0 +1,218 @@
+// `bakery create`, `bakery update version`, `bakery remove`: change the project, all or nothing.
+import ArgumentParser
+import Bakery
+import Foundation
+import Logging
+
+/// Runs a project change: computes it, reports problems, commits it, prints the outcome.
+enum ProjectRun {
+    static func run(_ global: GlobalOptions, success: String, failure: String,
+                    _ make: (URL, TargetLog) throws -> ProjectTransaction) throws {
+        let logger = global.makeLogger()
+        let log = TargetLog()
+        do {
+            let transaction = try make(global.contextURL.standardizedFileURL, log)
+            TargetRun.report(log, logger: logger)
+            try transaction.commit()
+            Console.stderr(success)
+        } catch let error as BakeryError {
+            TargetRun.report(log, logger: logger)
+            DiagnosticReporter.fail(error, logger: logger)
+            Console.stderr(failure)
+            throw ExitCode(1)
+        } catch {
+            TargetRun.report(log, logger: logger)
+            Console.stderr("\(error)")
+            Console.stderr(failure)
+            throw ExitCode(1)
+        }
+    }
+
+    static func pairs(_ values: [String]) throws -> [KeyValue] {
+        var out: [KeyValue] = []
+        var bad = false
+        for v in values {
+            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
+                Console.stderr("ERROR: Invalid key=value pair: \(v)")
+                bad = true
+                continue
+            }
+            out.append(KeyValue(String(v[..<eq]), String(v[v.index(after: eq)...])))
+        }
+        if bad {
+            Console.stderr("❌ Errors parsing key=value pairs")
+            throw ExitCode(1)
+        }
+        return out
+    }
+}
+
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a project, an image or a version.",
+        subcommands: [CreateProjectCommand.self, CreateImageCommand.self, CreateVersionCommand.self, CreateMatrixCommand.self],
+        aliases: ["c", "new"])
+}
+
+struct CreateProjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "Write a new bakery.yaml in the context folder.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try ProjectRun.run(options, success: "✅ Project initialized in '\(options.contextURL.standardizedFileURL.path)'",
+                           failure: "❌ Failed to initialize project") { root, log in
+            try ProjectChanges.createProject(at: root, log: log)
+        }
+    }
+}
+
+struct CreateImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "image", abstract: "Add an image: its template folder and its bakery.yaml entry.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "name")) var name: String
+    @Option(help: ArgumentHelp("The base image of the Containerfile template.", valueName: "image")) var baseImage = "docker.io/library/ubuntu:22.04"
+    @Option(help: ArgumentHelp("The image folder (default: derived from the name).", valueName: "path")) var subpath: String?
+    @Option(help: ArgumentHelp("The display name.", valueName: "text")) var displayName: String?
+    @Option(help: ArgumentHelp("The description.", valueName: "text")) var description: String?
+    @Option(help: ArgumentHelp("The documentation URL.", valueName: "url")) var documentationUrl: String?
+
+    func run() throws {
+        try ProjectRun.run(options, success: "✅ Successfully created image '\(name)'", failure: "❌ Failed to create image '\(name)'") { root, log in
+            var new = ProjectChanges.NewImage(name: name)
+            new.baseImage = baseImage
+            new.subpath = subpath
+            new.displayName = displayName
+            new.description = description
+            new.documentationURL = documentationUrl
+            return try ProjectChanges(root: root, log: log).createImage(new)
+        }
+    }
+}
+
+struct CreateVersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Add a version: render the image's templates into its folder and record it in bakery.yaml.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
+    @Argument(help: ArgumentHelp("The version name.", valueName: "version")) var version: String
+    @Option(help: ArgumentHelp("The version folder (default: derived from the version).", valueName: "path")) var subpath: String?
+    @Option(help: ArgumentHelp("A template value (repeatable).", valueName: "key=value")) var value: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Mark the new version as the latest (and no other).") var markLatest = true
+    @Flag(help: "Overwrite an existing version.") var force = false
+
+    func run() throws {
+        let values = try ProjectRun.pairs(value)
+        try ProjectRun.run(options, success: "✅ Successfully created version '\(image)/\(version)'",
+                           failure: "❌ Failed to create version '\(image)/\(version)'") { root, log in
+            var new = ProjectChanges.NewVersion(image: image, name: version)
+            new.subpath = subpath
+            new.values = values
+            new.markLatest = markLatest
+            new.force = force
+            return try ProjectChanges(root: root, log: log).createVersion(new, resolver: OfflineVersionResolver())
+        }
+    }
+}
+
+struct UpdateVersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Patch a version: rename it (e.g. to a new patch release), re-render its files.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
+    @Argument(help: ArgumentHelp("The new version name.", valueName: "new-version")) var newVersion: String
+    @Option(help: ArgumentHelp("The version to patch (default: the latest).", valueName: "version")) var targetVersion: String?
+    @Option(help: ArgumentHelp("A template value to set (repeatable).", valueName: "key=value")) var value: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Delete the old folder's files before rendering (else move them).") var clean = true
+
+    func run() throws {
+        let values = try ProjectRun.pairs(value)
+        let target = targetVersion
+        try ProjectRun.run(options, success: "✅ Successfully updated '\(image)' to '\(newVersion)'",
+                           failure: "❌ Failed to update version for '\(image)' to '\(newVersion)'") { root, log in
+            try ProjectChanges(root: root, log: log).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
+        }
+    }
+}
+
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove an image or a version: its folder and its bakery.yaml entry.",
+        subcommands: [RemoveImageCommand.self, RemoveVersionCommand.self],
+        aliases: ["rm", "r"])
+}
+
+struct RemoveImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "image", abstract: "Remove an image, its folder and its entry.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "name")) var name: String
+
+    func run() throws {
+        try ProjectRun.run(options, success: "✅ Successfully removed image '\(name)'", failure: "❌ Failed to remove image '\(name)'") { root, log in
+            try ProjectChanges(root: root, log: log).removeImage(name)
+        }
+    }
+}
+
+struct RemoveVersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Remove a version, its folder and its entry.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
+    @Argument(help: ArgumentHelp("The version name.", valueName: "version")) var version: String
+
+    func run() throws {
+        try ProjectRun.run(options, success: "✅ Successfully removed version '\(version)' from image '\(image)'",
+                           failure: "❌ Failed to remove version '\(version)' from image '\(image)'") { root, log in
+            try ProjectChanges(root: root, log: log).removeVersion(image, version)
+        }
+    }
+}
+
+struct CreateMatrixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matrix",
+        abstract: "Give an image a matrix: versions from combinations of dependency versions and values.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
+    @Option(help: ArgumentHelp("How matrix versions are named (Jinja), e.g. R{{ Dependencies.R }}.", valueName: "pattern")) var namePattern: String?
+    @Option(help: ArgumentHelp("The matrix folder (default: matrix).", valueName: "path")) var subpath: String?
+    @Option(help: ArgumentHelp("A constraint, as JSON: {\"dependency\": \"R\", \"constraint\": {\"latest\": true, \"count\": 2}} (repeatable).", valueName: "json"))
+    var dependencyConstraint: [String] = []
+    @Option(help: ArgumentHelp("Pinned versions, as JSON: {\"dependency\": \"R\", \"versions\": [\"4.5.2\", \"4.4.3\"]} (repeatable).", valueName: "json"))
+    var dependency: [String] = []
+    @Option(help: ArgumentHelp("A value axis (repeatable).", valueName: "key=value")) var value: [String] = []
+    @Flag(help: "Replace an existing matrix.") var force = false
+
+    func run() throws {
+        let values = try ProjectRun.pairs(value)
+        var constraints: [YAMLOut] = [], dependencies: [YAMLOut] = []
+        do {
+            constraints = try dependencyConstraint.map(ProjectChanges.constraintEntry)
+        } catch {
+            Console.stderr("ERROR: \(error)")
+            Console.stderr("❌ Errors parsing dependency constraints")
+            throw ExitCode(1)
+        }
+        do {
+            dependencies = try dependency.map(ProjectChanges.dependencyEntry)
+        } catch {
+            Console.stderr("ERROR: \(error)")
+            Console.stderr("❌ Errors parsing dependency versions")
+            throw ExitCode(1)
+        }
+        try ProjectRun.run(options, success: "✅ Successfully created matrix for image '\(image)'\nBe sure to update templates and the supported OS list in bakery.yaml as needed.",
+                           failure: "❌ Failed to create matrix for image '\(image)'") { root, log in
+            var new = ProjectChanges.NewMatrix(image: image)
+            new.namePattern = namePattern
+            new.subpath = subpath
+            new.constraints = constraints
+            new.dependencies = dependencies
+            new.values = values
+            new.force = force
+            return try ProjectChanges(root: root, log: log).createMatrix(new)
+        }
+    }
+}
