@@ -10,10 +10,14 @@ enum ProjectRun {
                     _ make: (URL, TargetLog) throws -> ProjectTransaction) throws {
         let logger = global.makeLogger()
         let log = TargetLog()
+        let root = global.contextURL.standardizedFileURL
         do {
-            let transaction = try make(global.contextURL.standardizedFileURL, log)
+            // Held from reading bakery.yaml to writing it, so concurrent commands do not lose changes.
+            let lock = try ProjectLock(root: root)
+            defer { lock.release() }
+            let transaction = try make(root, log)
             TargetRun.report(log, logger: logger)
-            try transaction.commit()
+            try transaction.commit(holdingLock: true)
             Console.stderr(success)
         } catch let error as BakeryError {
             TargetRun.report(log, logger: logger)

@@ -33,11 +33,12 @@ public struct ProjectTransaction {
         public var description: String
     }
 
-    /// Applies everything, or nothing.
-    public func commit() throws {
+    /// Applies everything, or nothing. Takes the project lock unless the caller holds it
+    /// (commands that read bakery.yaml take it before reading, so concurrent runs serialise).
+    public func commit(holdingLock: Bool = false) throws {
         let fm = FileManager.default
-        let lock = try ProjectLock(root: root)
-        defer { lock.release() }
+        let lock = holdingLock ? nil : try ProjectLock(root: root)
+        defer { lock?.release() }
         var undo: [() -> Void] = []
         var cleanup: [URL] = []
         func fail(_ message: String) -> Failure {
@@ -110,10 +111,10 @@ public struct ProjectTransaction {
 }
 
 /// An advisory lock (flock) on the project's bakery.yaml, held while a command changes the project.
-final class ProjectLock {
+public final class ProjectLock {
     private var descriptor: Int32 = -1
 
-    init(root: URL) throws {
+    public init(root: URL) throws {
         for name in ConfigLoader.fileNames {
             let path = root.appendingPathComponent(name).path
             let fd = open(path, O_RDONLY)
@@ -138,7 +139,7 @@ final class ProjectLock {
         }
     }
 
-    func release() {
+    public func release() {
         if descriptor >= 0 {
             flock(descriptor, LOCK_UN)
             close(descriptor)

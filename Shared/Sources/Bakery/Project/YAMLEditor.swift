@@ -39,7 +39,7 @@ public struct YAMLEditor {
 
     public init(text: String) {
         newline = text.contains("\r\n") ? "\r\n" : "\n"
-        endsWithNewline = text.hasSuffix("\n")
+        endsWithNewline = text.utf8.last == 10
         var parts = text.components(separatedBy: newline)
         if endsWithNewline { parts.removeLast() }
         lines = parts
