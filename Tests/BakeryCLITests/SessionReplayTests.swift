@@ -50,9 +50,7 @@ struct SessionReplayTests {
             }
             return out
         }
-        var args = argv.split(separator: " ").map(String.init)
-        if let i = args.firstIndex(of: "--diff-against") { args.removeSubrange(i...(i + 1)) }
-        return args
+        return argv.split(separator: " ").map(String.init)
     }
 
     static func changedLines(_ diff: String) -> [String] {
@@ -86,6 +84,10 @@ struct SessionReplayTests {
             let difference = Self.differences[slug]
             #expect(changes.trimmingCharacters(in: .whitespacesAndNewlines) == (difference?.changes ?? wantChanges).trimmingCharacters(in: .whitespacesAndNewlines), "\(slug)")
             #expect(Self.changedLines(diff) == (difference?.diff ?? Self.changedLines(wantDiff)), "\(slug)")
+            if slug == "09-create-version-diff-against" {
+                let want = try String(contentsOf: Self.session.appendingPathComponent("\(slug).txt"), encoding: .utf8)
+                #expect(result.stdout == want, "\(slug)")
+            }
         }
     }
 }

@@ -105,9 +105,13 @@ struct CreateVersionCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A template value (repeatable).", valueName: "key=value")) var value: [String] = []
     @Flag(inversion: .prefixedNo, help: "Mark the new version as the latest (and no other).") var markLatest = true
     @Flag(help: "Overwrite an existing version.") var force = false
+    @Option(help: ArgumentHelp("Print (stdout) a Markdown block of how the new folder differs from this version's.", valueName: "version"))
+    var diffAgainst: String?
 
     func run() throws {
         let values = try ProjectRun.pairs(value)
+        final class Box: @unchecked Sendable { var diff: String? }
+        let box = Box()
         try ProjectRun.run(options, success: "✅ Successfully created version '\(image)/\(version)'",
                            failure: "❌ Failed to create version '\(image)/\(version)'") { root, log in
             var new = ProjectChanges.NewVersion(image: image, name: version)
@@ -115,8 +119,13 @@ struct CreateVersionCommand: ParsableCommand {
             new.values = values
             new.markLatest = markLatest
             new.force = force
-            return try ProjectChanges(root: root, log: log).createVersion(new, resolver: OfflineVersionResolver())
+            new.diffAgainst = diffAgainst
+            var changes = try ProjectChanges(root: root, log: log)
+            let t = try changes.createVersion(new, resolver: OfflineVersionResolver())
+            box.diff = changes.editionDiff
+            return t
         }
+        if let diff = box.diff { Console.stdout(diff) }
     }
 }
 

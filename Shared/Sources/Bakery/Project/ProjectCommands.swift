@@ -14,6 +14,8 @@ public struct ProjectChanges {
     public let file: URL
     public let loaded: LoadedConfig
     public let log: TargetLog
+    /// The `--diff-against` block of the last `createVersion`, to print after committing.
+    public private(set) var editionDiff: String?
 
     public init(root: URL, log: TargetLog) throws(BakeryError) {
         self.root = root
@@ -160,18 +162,23 @@ public struct ProjectChanges {
         public var values: [KeyValue] = []
         public var markLatest = true
         public var force = false
+        /// Compare the new folder with this version's (`--diff-against`).
+        public var diffAgainst: String?
         public init(image: String, name: String) {
             self.image = image
             self.name = name
         }
     }
 
-    public func createVersion(_ new: NewVersion, resolver: VersionResolver) throws -> ProjectTransaction {
+    public mutating func createVersion(_ new: NewVersion, resolver: VersionResolver) throws -> ProjectTransaction {
         guard let image = config.image(named: new.image) else { throw ProjectError("Image '\(new.image)' does not exist in the config.") }
         if image.matrix != nil {
             throw ProjectError("Cannot create version '\(new.name)' for image '\(new.image)' because it defines a matrix.")
         }
         let existing = image.versions.first { $0.name == new.name }
+        if let d = new.diffAgainst, !image.versions.contains(where: { $0.name == d }) {
+            throw ProjectError("Version '\(d)' does not exist for image '\(new.image)'.")
+        }
         if existing != nil && !new.force {
             throw ProjectError("Version '\(new.name)' already exists for image '\(new.image)'. Use --force to overwrite.")
         }
@@ -196,11 +203,20 @@ public struct ProjectChanges {
         }
         if !image.dependencyConstraints.isEmpty {
             var deps: [YAMLOut] = []
-            for constraint in image.dependencyConstraints {
-                let versions = try resolver.versions(for: constraint, image: image)
-                deps.append(.map([("dependency", .scalar(constraint.dependency.rawValue)), ("versions", .list(versions.map { .scalar($0) }))]))
+            do {
+                for constraint in image.dependencyConstraints {
+                    let versions = try resolver.versions(for: constraint, image: image)
+                    deps.append(.map([("dependency", .scalar(constraint.dependency.rawValue)), ("versions", .list(versions.map { .scalar($0) }))]))
+                }
+            } catch let error as VersionResolutionError {
+                // Offline: keep the dependencies the latest version pins, and say so.
+                guard let source, let node = try editor.versionEntry(new.image, source.name), let pinned = node["dependencies"] else {
+                    throw ProjectError(error.message)
+                }
+                log.warning("The dependency constraints of image '\(new.image)' need online version resolution, which this bakery does not do yet; copied the dependencies of version '\(source.name)' instead (edit them in bakery.yaml if newer ones are wanted)")
+                if case .list(let items) = ConfigEditor.out(pinned) { deps = items }
             }
-            entry.append(("dependencies", .list(deps)))
+            if !deps.isEmpty { entry.append(("dependencies", .list(deps))) }
         }
         if !new.values.isEmpty { entry.append(("values", .map(new.values.map { ($0.key, .scalar($0.value)) }))) }
 
@@ -218,9 +234,17 @@ public struct ProjectChanges {
         if let existing, existing.subpath != version.subpath {
             t.move("\(image.subpath)/\(existing.subpath)", to: "\(image.subpath)/\(version.subpath)")
         }
+        let destination = "\(newImage.subpath)/\(version.subpath)"
         do {
-            t.write(try VersionRendering.render(image: newImage, version: version, matrix: false, root: root,
-                                                destination: "\(newImage.subpath)/\(version.subpath)", log: log))
+            let rendered = try VersionRendering.render(image: newImage, version: version, matrix: false, root: root,
+                                                       destination: destination, log: log)
+            t.write(rendered)
+            if let d = new.diffAgainst, let previous = image.versions.first(where: { $0.name == d }) {
+                let oldFiles = EditionDiff.files(in: root.appendingPathComponent("\(image.subpath)/\(previous.subpath)"))
+                var newFiles: [String: Data] = [:]
+                for f in rendered { newFiles[String(f.path.dropFirst(destination.count + 1))] = f.contents }
+                editionDiff = EditionDiff.markdown(image: new.image, old: oldFiles, new: newFiles)
+            }
         } catch let e as RenderFailures {
             throw ProjectError(e.description)
         }
