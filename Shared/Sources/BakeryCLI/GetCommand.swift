@@ -62,14 +62,7 @@ struct GetVersionCommand: ParsableCommand {
 
     func run() throws {
         let logger = options.makeLogger()
-        let workspace: Workspace
-        do {
-            workspace = try Workspace.load(context: options.contextURL)
-            for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
-        } catch {
-            DiagnosticReporter.fail(error, logger: logger)
-            throw ExitCode(1)
-        }
+        let workspace = try TargetRun.loadWorkspace(options, logger: logger)
         guard let found = workspace.projects.lazy.compactMap({ $0.loaded.config.image(named: self.image) }).first else {
             Console.stderr("Image '\(image)' does not exist in the config.")
             throw ExitCode(1)

@@ -86,6 +86,18 @@ struct TargetRun {
         return TargetRun(workspace: workspace, targets: targets)
     }
 
+    /// Loads the project (or workspace) and prints its diagnostics; a failure is printed and exits 1.
+    static func loadWorkspace(_ global: GlobalOptions, logger: Logger) throws -> Workspace {
+        do {
+            let workspace = try Workspace.load(context: global.contextURL)
+            for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
+            return workspace
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+    }
+
     static func report(_ log: TargetLog, logger: Logger) {
         for entry in log.entries {
             switch entry.level {

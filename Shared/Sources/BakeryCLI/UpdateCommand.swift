@@ -41,14 +41,7 @@ struct UpdateFilesCommand: ParsableCommand {
             Console.stderr("❌ No scope specified. Pass --image-name and/or --image-version to scope the render, or --all to intentionally render every image and version.")
             throw ExitCode(1)
         }
-        let workspace: Workspace
-        do {
-            workspace = try Workspace.load(context: options.contextURL)
-            for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
-        } catch {
-            DiagnosticReporter.fail(error, logger: logger)
-            throw ExitCode(1)
-        }
+        let workspace = try TargetRun.loadWorkspace(options, logger: logger)
         var patterns: [NSRegularExpression] = []
         for p in templatePattern {
             guard let r = try? NSRegularExpression(pattern: p) else {
