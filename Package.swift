@@ -29,6 +29,8 @@ let package = Package(
         ),
         // A Jinja2-compatible template engine; knows nothing about bakery.
         .target(name: "Jinja", path: "Shared/Sources/Jinja"),
+        // Go text/template as goss renders gossfiles (Go builtins, goss's functions, the Sprig helpers in use).
+        .target(name: "GoTemplate", path: "Shared/Sources/GoTemplate"),
         .target(
             name: "Bakery",
             dependencies: [
@@ -56,11 +58,12 @@ let package = Package(
         // Helpers shared by test targets (seeded randomness for robustness tests).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], path: "Tests/GoTemplateTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery"], path: "Tests/BakeryCLITests"),
-        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery"], path: "Tests/ConnectTests"),
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate"], path: "Tests/ConnectTests"),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),
     ],

@@ -1,0 +1,153 @@
+// Go text/template as goss renders gossfiles: the Posit idioms of shared/spec/goss.md §8, and located errors.
+import Foundation
+import Testing
+@testable import GoTemplate
+
+private func render(_ source: String, env: [String: String] = [:], files: [String: String] = [:]) throws -> String {
+    let template = try GoTemplate(name: "test", source: source)
+    let functions = GoFunctions.goss(environment: env, readFile: { path in
+        guard let text = files[path] else { throw GoFunctionFailure("open \(path): no such file or directory") }
+        return text
+    })
+    return try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
+}
+
+private func failure(_ source: String, env: [String: String] = [:]) -> GoTemplateError? {
+    do { _ = try render(source, env: env); return nil } catch let error as GoTemplateError { return error } catch { return nil }
+}
+
+@Suite struct GoTemplateRenderingTests {
+    @Test func textAndFieldsPassThrough() throws {
+        #expect(try render("a: {{ .Env.X }}\n", env: ["X": "1"]) == "a: 1\n")
+        #expect(try render("no actions at all\n") == "no actions at all\n")
+        #expect(try render("{{ \"quoted\\tq\" }}|{{ `raw\\n` }}|{{ 42 }}|{{ true }}") == "quoted\tq|raw\\n|42|true")
+    }
+
+    @Test func trimMarkersNeedASpace() throws {
+        #expect(try render("a  \n  {{- \"b\" -}}  \n  c") == "abc")
+        #expect(try render("a {{ \"b\" }} c") == "a b c")
+        // "{{-3}}" is the number -3, not a trim marker.
+        #expect(try render("x {{-3}} y") == "x -3 y")
+    }
+
+    @Test func commentsPrintNothing() throws {
+        #expect(try render("a{{/* a comment */}}b{{- /* trimmed */ -}} c") == "abc")
+    }
+
+    @Test func ifElseOnTheVariant() throws {
+        let source = "skip: {{ if eq .Env.IMAGE_VARIANT \"Minimal\" }}true{{ else }}false{{ end }}"
+        #expect(try render(source, env: ["IMAGE_VARIANT": "Minimal"]) == "skip: true")
+        #expect(try render(source, env: ["IMAGE_VARIANT": "Standard"]) == "skip: false")
+        let chain = "{{ if eq .Env.V \"a\" }}A{{ else if eq .Env.V \"b\" }}B{{ else }}C{{ end }}"
+        #expect(try render(chain, env: ["V": "a"]) == "A")
+        #expect(try render(chain, env: ["V": "b"]) == "B")
+        #expect(try render(chain, env: ["V": "z"]) == "C")
+        #expect(try render("{{ if ne .Env.V \"pro\" }}not pro{{ end }}", env: ["V": "base"]) == "not pro")
+        #expect(try render("{{ if eq .Env.V \"x\" \"y\" \"z\" }}any{{ end }}", env: ["V": "z"]) == "any")
+    }
+
+    @Test func andOrShortCircuitAndReturnTheDecidingValue() throws {
+        #expect(try render("{{ and 1 0 2 }}|{{ or 0 \"\" \"x\" }}|{{ or 0 \"\" }}|{{ and 1 2 }}") == "0|x||2")
+        // The second operand would fail (missing key) but is never evaluated.
+        #expect(try render("{{ or true .Env.MISSING }}") == "true")
+        let nested = "{{ if and (eq .Env.A \"1\") (and (eq .Env.B \"2\") (eq .Env.C \"3\")) }}yes{{ else }}no{{ end }}"
+        #expect(try render(nested, env: ["A": "1", "B": "2", "C": "3"]) == "yes")
+        #expect(try render(nested, env: ["A": "1", "B": "2", "C": "4"]) == "no")
+    }
+
+    @Test func thePackageListIdiom() throws {
+        let source = """
+        package:
+          rstudio-connect:
+            installed: true
+          {{ $apt_package_list_path := printf "/tmp/version/deps/%s-%s_packages.txt" .Env.IMAGE_OS_NAME .Env.IMAGE_OS_VERSION }}
+          {{ $apt_package_list := readFile $apt_package_list_path | splitList "\\n" }}
+          {{- range $apt_package_list }}
+          {{ . }}:
+            installed: true
+          {{ end }}
+
+        """
+        let out = try render(source, env: ["IMAGE_OS_NAME": "ubuntu", "IMAGE_OS_VERSION": "24.04"],
+                             files: ["/tmp/version/deps/ubuntu-24.04_packages.txt": "curl\ngit\n"])
+        #expect(out == """
+        package:
+          rstudio-connect:
+            installed: true
+          \n  \n  curl:
+            installed: true
+          \n  git:
+            installed: true
+          \n
+        """)
+    }
+
+    @Test func rangeForms() throws {
+        #expect(try render("{{ range $i, $v := splitList \",\" \"a,b\" }}{{ $i }}={{ $v }};{{ end }}") == "0=a;1=b;")
+        #expect(try render("{{ range $k, $v := .Env }}{{ $k }}{{ $v }}{{ end }}", env: ["B": "2", "A": "1"]) == "A1B2")
+        #expect(try render("{{ range mkSlice }}x{{ else }}empty{{ end }}") == "empty")
+        #expect(try render("{{ $variant := .Env.V }}{{ range mkSlice 1 2 }}{{ $variant }}{{ . }}{{ end }}", env: ["V": "s"]) == "s1s2")
+    }
+
+    @Test func variablesAreScopedToTheirBlock() throws {
+        #expect(failure("{{ if true }}{{ $x := 1 }}{{ end }}{{ $x }}")?.message.contains("undefined variable: $x") == true)
+        #expect(try render("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}") == "2")
+        #expect(try render("{{ with .Env.V }}{{ . }}{{ else }}none{{ end }}", env: ["V": ""]) == "none")
+        #expect(try render("{{ with .Env.V }}{{ . }}{{ end }}", env: ["V": "w"]) == "w")
+        #expect(try render("{{ with $ }}{{ .Env.V }}{{ end }}", env: ["V": "root"]) == "root")
+    }
+
+    @Test func splitMapAndNumericComparisons() throws {
+        let source = """
+        {{ $v := split "." .Env.VERSION }}{{ if or (ge ($v._0 | atoi) 2025) (and (ge ($v._0 | atoi) 2024) (ge ($v._1 | atoi) 7)) }}new{{ else }}old{{ end }}
+        """
+        #expect(try render(source, env: ["VERSION": "2024.08.0"]) == "new")
+        #expect(try render(source, env: ["VERSION": "2024.04.1"]) == "old")
+        #expect(try render(source, env: ["VERSION": "2026.01.0"]) == "new")
+        #expect(try render("{{ atoi \"x\" }}") == "0")
+    }
+
+    @Test func gossFunctions() throws {
+        #expect(try render("{{ getEnv \"NOPE\" \"dflt\" }}|{{ getEnv \"A\" }}|{{ getEnv \"E\" \"d\" }}", env: ["A": "a", "E": ""]) == "dflt|a|d")
+        #expect(try render("{{ if .Env.OS | regexMatch \"ubuntu.*\" }}u{{ end }}", env: ["OS": "ubuntu22"]) == "u")
+        #expect(try render("{{ toLower .Env.N }}-{{ toUpper \"x\" }}", env: ["N": "Ubuntu"]) == "ubuntu-X")
+        #expect(try render("{{ readFile \"/f\" }}|", files: ["/f": "  padded \n\n"]) == "padded|")
+        #expect(try render("{{ index .Env \"MISSING\" }}|{{ len \"abc\" }}|{{ printf \"%s-%d-%v\" \"a\" 3 true }}") == "|3|a-3-true")
+    }
+}
+
+@Suite struct GoTemplateErrorTests {
+    @Test func missingKeysAreErrorsWithTheirPosition() {
+        let error = failure("line one\n  {{ .Env.NOT_SET }}")
+        #expect(error?.position == GoTemplatePosition(line: 2, column: 6))
+        #expect(error?.message.contains("map has no entry for key \"NOT_SET\"") == true)
+        #expect(error?.description.hasPrefix("template: test:2:6: ") == true)
+    }
+
+    @Test func structuralErrors() {
+        #expect(failure("{{ if true }}x")?.message.contains("has no {{end}}") == true)
+        #expect(failure("x{{ end }}")?.message == "unexpected {{end}}")
+        #expect(failure("{{ .Env.X ")?.message == "unclosed action")
+        #expect(failure("{{ nope 1 }}")?.message.contains("function \"nope\" not defined") == true)
+        #expect(failure("{{ \"a\" }} {{ \"unterminated }}")?.message == "unterminated quoted string")
+        #expect(failure("{{ eq 1 \"1\" }}")?.message.contains("incompatible types for comparison") == true)
+        #expect(failure("{{ readFile \"/nope\" }}")?.message.contains("open /nope: no such file or directory") == true)
+        #expect(failure("{{ template \"x\" }}")?.message.contains("not supported") == true)
+        #expect(failure("{{ if true }}a{{ else }}b{{ else }}c{{ end }}")?.message.contains("more than one {{else}}") == true)
+        #expect(failure("{{ (1 }}")?.message == "unclosed left paren")
+        #expect(failure("{{ .Env.V 1 }}", env: ["V": "x"])?.message.contains("can't give argument to non-function") == true)
+    }
+
+    @Test func neverTrapsOnArbitraryInput() {
+        let pieces = ["{{", "}}", "{{-", " -}}", "if", "else", "end", "range", "$x", ":=", "(", ")", "|", "\"s\"", ".Env.A", "eq", " ", "\n", "x", "`"]
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        for _ in 0..<3000 {
+            var source = ""
+            for _ in 0..<12 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                source += pieces[Int((state >> 33) % UInt64(pieces.count))]
+            }
+            _ = try? render(source, env: ["A": "a"])
+        }
+    }
+}
