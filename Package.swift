@@ -55,15 +55,15 @@ let package = Package(
         ),
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
-        // Helpers shared by test targets (seeded randomness for robustness tests).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by test targets: seeded randomness, running the built bakery, the reference normalisation.
+        .target(name: "TestSupport", dependencies: ["Bakery"], path: "Tests/TestSupport"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], path: "Tests/GoTemplateTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
-        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery"], path: "Tests/BakeryCLITests"),
-        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate"], path: "Tests/ConnectTests"),
+        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "TestSupport"], path: "Tests/BakeryCLITests"),
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"], path: "Tests/ConnectTests"),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every case in Tests/Fixtures/bad: `bakery validate -q` prints exactly the expected located errors and exits 1,

@@ -1,5 +1,6 @@
 import Bakery
 import Foundation
+import TestSupport
 import Testing
 
 /// Our `build --plan`, `get tags`, `get version` and `ci matrix` against posit-bakery 0.8.0's outputs
@@ -99,28 +100,8 @@ struct ParityTests {
         return out
     }
 
-    /// The reference's normalisation: created/revision labels to tokens, the project path to <CONTEXT>.
-    static func normalize(_ v: JSONValue, context: String, key: String? = nil) -> JSONValue {
-        switch v {
-        case .object(let pairs): return .object(pairs.map { ($0.0, normalize($0.1, context: context, key: $0.0)) })
-        case .array(let items): return .array(items.map { normalize($0, context: context, key: key) })
-        case .string(let s):
-            if let key, key.hasSuffix(".created"), s.first?.isNumber == true, s.contains("T") { return .string("<CREATED>") }
-            if let key, key.hasSuffix(".revision"), s.count == 40, s.allSatisfy(\.isHexDigit) { return .string("<REVISION>") }
-            return .string(s.replacingOccurrences(of: context, with: "<CONTEXT>"))
-        default: return v
-        }
-    }
-
-    static func normalizeText(_ s: String, context: String) -> String {
-        var lines = s.replacingOccurrences(of: context, with: "<CONTEXT>").components(separatedBy: "\n").map { line -> String in
-            var l = Substring(line)
-            while let last = l.last, last == " " || last == "\t" { l = l.dropLast() }
-            return String(l)
-        }
-        while lines.last == "" { lines.removeLast() }
-        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
-    }
+    static func normalize(_ v: JSONValue, context: String) -> JSONValue { ReferenceNormalization.normalize(v, context: context) }
+    static func normalizeText(_ s: String, context: String) -> String { ReferenceNormalization.normalizeText(s, context: context) }
 
     /// The runs where the reference crashed on --image-variant (from its recorded stderr).
     static let variantCrashes: Set<String> = [

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// bakery.yaml edits keep every untouched byte; failures change nothing; concurrent runs serialise.

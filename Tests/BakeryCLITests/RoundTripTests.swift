@@ -1,5 +1,6 @@
 import Bakery
 import Foundation
+import TestSupport
 import Testing
 
 /// On real configs: adding a version (without moving `latest`) and removing it again gives back

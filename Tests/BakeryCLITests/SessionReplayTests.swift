@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The reference's 38-step project session (create project → images → versions → update → remove,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `bakery update files`: rendering templates into version folders, all or nothing.

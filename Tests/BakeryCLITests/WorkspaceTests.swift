@@ -1,5 +1,6 @@
 import Bakery
 import Foundation
+import TestSupport
 import Testing
 
 /// A repository root holding several product folders, and --base-ref against real git history.

@@ -15,9 +15,15 @@ public protocol ProductImages: Sendable {
     var imageNames: [String] { get }
     /// Release-channel products its dev versions follow (reference §14.3).
     var channelProducts: [PositProduct] { get }
+    /// How `product`'s release channels are read (for `sourceType: channel` dev versions), or nil when
+    /// this module does not know that product's channels.
+    func channels(for product: PositProduct) -> (any ProductChannels)?
 }
 
 extension ProductImages {
+    /// Products whose channel knowledge is not written yet have none.
+    public func channels(for product: PositProduct) -> (any ProductChannels)? { nil }
+
     /// The product's image project inside a workspace (the repository root).
     public func projectFolder(inWorkspace root: URL) -> URL {
         root.appendingPathComponent(folderName, isDirectory: true)

@@ -1,0 +1,292 @@
+// The Connect folder is sound: its config, rendered files, Containerfiles, scripts, goss files and plan.
+import Bakery
+import BakeryYAML
+import ConnectImages
+import Foundation
+import GoTemplate
+import Testing
+import TestSupport
+
+/// One rendered folder (a version or the matrix) and the targets built from it.
+struct RenderedFolder: CustomStringConvertible {
+    var image: Image
+    var relativePath: String          // e.g. "connect/2026.03" or "connect-content/matrix"
+    var versionName: String?          // nil for the matrix
+    var os: [ImageVersionOS]
+    var description: String { relativePath }
+
+    /// The Containerfile of each (OS, variant) target.
+    var containerfiles: [(file: String, os: ImageVersionOS, variant: ImageVariant?)] {
+        os.flatMap { os in
+            image.variants.isEmpty
+                ? [("Containerfile.\(os.extension)", os, nil)]
+                : image.variants.map { ("Containerfile.\(os.extension).\($0.extension)", os, $0) }
+        }
+    }
+}
+
+@Suite("Connect image project", .serialized)
+struct ConnectImageProjectTests {
+    static let root = BakeryBinary.repositoryRoot
+    static let project = root.appendingPathComponent("Connect")
+
+    static func load() throws -> LoadedConfig { try ConfigLoader.load(context: project) }
+
+    static func folders() throws -> [RenderedFolder] {
+        try load().config.images.flatMap { image -> [RenderedFolder] in
+            var folders = image.versions.map {
+                RenderedFolder(image: image, relativePath: "\(image.name)/\($0.subpath)", versionName: $0.name, os: $0.os)
+            }
+            if let matrix = image.matrix {
+                folders.append(RenderedFolder(image: image, relativePath: "\(image.name)/\(matrix.subpath)", versionName: nil, os: matrix.os))
+            }
+            return folders
+        }
+    }
+
+    /// Every file below `directory`, relative, with contents and permission bits.
+    static func files(below directory: URL, skipping skip: (String) -> Bool = { _ in false }) -> [String: (Data, Int)] {
+        var result: [String: (Data, Int)] = [:]
+        let base = directory.standardizedFileURL.path + "/"
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            let relative = String(url.standardizedFileURL.path.dropFirst(base.count))
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true, !skip(relative) else { continue }
+            let mode = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions]) as? Int) ?? 0
+            result[relative] = ((try? Data(contentsOf: url)) ?? Data(), mode & 0o777)
+        }
+        return result
+    }
+
+    // MARK: config and plan
+
+    @Test func theConfigValidatesWithoutWarnings() throws {
+        let loaded = try Self.load()
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
+        #expect(loaded.config.images.map(\.name) == ConnectProduct().imageNames)
+        let result = try BakeryBinary.run(["validate", "--strict", "--context", Self.project.path], in: Self.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("WARNING"), "\(result.stderr)")
+    }
+
+    @Test func thePlanEqualsThePublishedOne() throws {
+        let result = try BakeryBinary.run(["build", "--plan", "--context", Self.project.path], in: Self.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try String(contentsOf: BakeryBinary.fixtures.appendingPathComponent("reference/connect/build-plan.json"), encoding: .utf8)
+        let got = try #require(ReferenceNormalization.canonicalJSON(result.stdout, context: Self.project.path))
+        #expect(got == expected)
+    }
+
+    // MARK: rendered files
+
+    @Test func everyTargetHasItsContainerfile() throws {
+        var checked = 0
+        for folder in try Self.folders() {
+            for (file, _, _) in folder.containerfiles {
+                let path = Self.project.appendingPathComponent("\(folder.relativePath)/\(file)").path
+                #expect(FileManager.default.fileExists(atPath: path), "missing \(folder.relativePath)/\(file)")
+                checked += 1
+            }
+        }
+        // 10 connect versions (4 with two OSes) × 2 variants, 10 init versions, 2 OS × 2 variants in the matrix.
+        #expect(checked == 28 + 14 + 4)
+    }
+
+    /// Rendered folders are outputs: deleting them and running `bakery update files --all` must give the
+    /// committed tree back byte for byte (so nobody edits a rendered file by hand, and no file is stale).
+    @Test func renderedFilesEqualAFreshRender() throws {
+        let scratch = try BakeryBinary.temporaryCopy(of: Self.project)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folders = try Self.folders()
+        for folder in folders {
+            try FileManager.default.removeItem(at: scratch.appendingPathComponent(folder.relativePath))
+        }
+        let result = try BakeryBinary.run(["update", "files", "--all", "--quiet", "--context", scratch.path], in: Self.root)
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let committed = Self.files(below: Self.project) { $0.hasPrefix("Sources/") }
+        let fresh = Self.files(below: scratch) { $0.hasPrefix("Sources/") }
+        #expect(Set(committed.keys) == Set(fresh.keys), "files differ: \(Set(committed.keys).symmetricDifference(fresh.keys).sorted())")
+        for (path, (data, mode)) in committed.sorted(by: { $0.key < $1.key }) {
+            guard let (freshData, freshMode) = fresh[path] else { continue }
+            #expect(data == freshData, "\(path) differs from a fresh render of its template; edit the template and run bakery update files --all --context Connect")
+            #expect(mode == freshMode, "\(path) has mode \(String(mode, radix: 8)), a fresh render has \(String(freshMode, radix: 8))")
+        }
+    }
+
+    @Test func renderedFilesFollowTheProductRules() throws {
+        for folder in try Self.folders() {
+            guard let name = folder.versionName, let version = ConnectVersion(name) else {
+                #expect(folder.versionName == nil, "\(folder): '\(folder.versionName ?? "")' is not a Connect version")
+                continue
+            }
+            let directory = Self.project.appendingPathComponent(folder.relativePath)
+            switch folder.image.name {
+            case "connect":
+                let script = try String(contentsOf: directory.appendingPathComponent("scripts/install_connect.sh"), encoding: .utf8)
+                #expect(script.contains("rstudio-connect=\(version.aptPackageVersion)\n"), "\(folder): apt pin")
+                #expect(!script.contains("TensorFlow"), "\(folder): TensorFlow serving needs a binary the image does not have")
+            case "connect-content-init":
+                for file in ["Containerfile.ubuntu2204", "Containerfile.ubuntu2404"] {
+                    let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                    #expect(text.contains("\"\(version.runtimeURL(architecture: "${TARGETARCH}"))\""), "\(folder)/\(file): runtime URL")
+                }
+            default:
+                Issue.record("\(folder): unexpected versioned image")
+            }
+        }
+    }
+
+    // MARK: linters
+
+    static func rendered(_ suffix: String) throws -> [URL] {
+        try folders().flatMap { folder -> [URL] in
+            let directory = Self.project.appendingPathComponent(folder.relativePath)
+            return Self.files(below: directory).keys.filter { $0.hasSuffix(suffix) }.sorted().map { directory.appendingPathComponent($0) }
+        }
+    }
+
+    @Test(.enabled(if: ExternalTool.shouldRun("hadolint", override: "HADOLINT_PATH")))
+    func hadolintFindsNothingBeyondTheDocumentedIgnores() throws {
+        let hadolint = try #require(ExternalTool.locate("hadolint", override: "HADOLINT_PATH"),
+                                    "hadolint is required (BAKERY_REQUIRE_TOOLS=1): \(ExternalTool.installHint("hadolint"))")
+        var linted = 0
+        for folder in try Self.folders() {
+            let options = ToolOptions.effective(tool: .hadolint, image: folder.image.options, variant: nil)
+            guard case .hadolint(let hadolintOptions)? = options, let ignored = hadolintOptions.ignored else {
+                Issue.record("\(folder.image.name) documents no hadolint ignore list in Connect/bakery.yaml")
+                continue
+            }
+            for file in Set(folder.containerfiles.map(\.file)).sorted() {
+                let path = Self.project.appendingPathComponent("\(folder.relativePath)/\(file)").path
+                let arguments = ["--no-color", "--format", "tty", "--failure-threshold", "style"] + ignored.flatMap { ["--ignore", $0] } + [path]
+                let result = try BakeryBinary.execute(hadolint, arguments, in: Self.root)
+                #expect(result.status == 0 && result.stdout.isEmpty, "\(folder.relativePath)/\(file):\n\(result.stdout)\(result.stderr)")
+                linted += 1
+            }
+        }
+        #expect(linted == 46)
+    }
+
+    @Test(.enabled(if: ExternalTool.shouldRun("shellcheck")))
+    func shellcheckPassesOnEveryScript() throws {
+        let shellcheck = try #require(ExternalTool.locate("shellcheck"),
+                                      "shellcheck is required (BAKERY_REQUIRE_TOOLS=1): \(ExternalTool.installHint("shellcheck"))")
+        let scripts = try Self.rendered(".sh")
+        // install_connect.sh and startup.sh per connect version, entrypoint.sh per init version.
+        #expect(scripts.count == 30)
+        let result = try BakeryBinary.execute(shellcheck, ["--severity=style", "--shell=bash"] + scripts.map(\.path), in: Self.root)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    // MARK: goss
+
+    /// The environment `bakery dgoss run` gives the container (goss.md §9), for one target.
+    static func gossEnvironment(folder: RenderedFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String) -> [String: String] {
+        let buildOS = os.buildOS
+        var env = [
+            "IMAGE_VERSION": folder.versionName ?? "matrix", "IMAGE_VERSION_MOUNT": "/tmp/version",
+            "IMAGE_MOUNT": "/tmp/image", "PROJECT_MOUNT": "/tmp/project",
+            "IMAGE_OS": os.name, "IMAGE_OS_NAME": buildOS.name, "IMAGE_OS_CODENAME": buildOS.codename ?? "",
+            "IMAGE_OS_FAMILY": buildOS.family.rawValue, "IMAGE_OS_VERSION": buildOS.version,
+            "IMAGE_OS_PLATFORM": platform,
+        ]
+        if let variant { env["IMAGE_VARIANT"] = variant.name }
+        if folder.versionName == nil {
+            env["BUILD_ARG_R_VERSION"] = "4.5.2"
+            env["BUILD_ARG_PYTHON_VERSION"] = "3.14.3"
+            env["BUILD_ARG_QUARTO_VERSION"] = "1.8.27"
+        }
+        return env
+    }
+
+    /// Renders a folder's goss.yaml as goss would inside the container (readFile of /tmp/version reads the folder).
+    static func renderGoss(_ folder: RenderedFolder, env: [String: String]) throws -> YAMLNode {
+        let directory = Self.project.appendingPathComponent(folder.relativePath)
+        let text = try String(contentsOf: directory.appendingPathComponent("test/goss.yaml"), encoding: .utf8)
+        let template = try GoTemplate(name: "\(folder.relativePath)/test/goss.yaml", source: text)
+        let functions = GoFunctions.goss(environment: env, readFile: { path in
+            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
+            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
+        })
+        let yaml = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
+        return try #require(try YAMLParser.parse(yaml), "\(folder)/test/goss.yaml renders to an empty document")
+    }
+
+    static func packages(in folder: RenderedFolder, os: ImageVersionOS) throws -> [String] {
+        let file = Self.project.appendingPathComponent("\(folder.relativePath)/deps/\(os.buildOS.name)-\(os.buildOS.version)_packages.txt")
+        return try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
+    @Test func everyGossFileIsValidYAMLForEveryTargetAndNamesTheRequiredChecks() throws {
+        var rendered = 0
+        for folder in try Self.folders() {
+            for (_, os, variant) in folder.containerfiles {
+                for platform in os.platforms.map(\.rawValue) {
+                    let env = Self.gossEnvironment(folder: folder, os: os, variant: variant, platform: platform)
+                    let goss = try Self.renderGoss(folder, env: env)
+                    let target = "\(folder) \(os.name) \(variant?.name ?? "") \(platform)"
+                    rendered += 1
+                    #expect(goss.kind == YAMLNode.Kind.mapping, "\(target)")
+                    try checkRequired(goss, folder: folder, os: os, variant: variant, platform: platform, target: target)
+                }
+            }
+        }
+        #expect(rendered >= 46)
+    }
+
+    func checkRequired(_ goss: YAMLNode, folder: RenderedFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String, target: String) throws {
+        func scalar(_ path: String...) -> String? {
+            var node: YAMLNode? = goss
+            for key in path { node = node?[key] }
+            return node?.scalar
+        }
+        switch folder.image.name {
+        case "connect":
+            let standard = variant?.name == "Standard"
+            #expect(scalar("user", "rstudio-connect", "uid") == "999", "\(target)")
+            #expect(scalar("group", "rstudio-connect", "gid") == "999", "\(target)")
+            #expect(scalar("package", "rstudio-connect", "installed") == "true", "\(target)")
+            for package in try Self.packages(in: folder, os: os) {
+                #expect(scalar("package", package, "installed") == "true", "\(target): package \(package)")
+            }
+            #expect(scalar("port", "tcp6:3939", "listening") == "true", "\(target)")
+            #expect(scalar("port", "tcp6:3939", "skip") == (standard ? "false" : "true"), "\(target): port 3939 is checked for Standard only")
+            #expect(scalar("process", "connect", "skip") == (standard ? "false" : "true"), "\(target)")
+            #expect(scalar("file", "/opt/rstudio-connect/bin/connect", "exists") == "true", "\(target)")
+            #expect(scalar("file", "/usr/local/bin/startup.sh", "mode") == "0755", "\(target)")
+            #expect(scalar("file", "/etc/rstudio-connect/license.lic", "exists") == "false", "\(target)")
+            let stdout = goss["command"]?["connect --version"]?["stdout"]?.items.compactMap(\.scalar)
+            #expect(stdout == [folder.versionName ?? ""], "\(target)")
+        case "connect-content":
+            let drivers = variant?.name == "pro" && platform == "linux/amd64"
+            #expect(scalar("package", "rstudio-drivers", "installed") == (drivers ? "true" : "false"), "\(target)")
+            for package in try Self.packages(in: folder, os: os) {
+                #expect(scalar("package", package, "installed") == "true", "\(target): package \(package)")
+            }
+            #expect(scalar("file", "R", "path") == "/opt/R/4.5.2", "\(target)")
+            #expect(scalar("file", "python", "path") == "/opt/python/3.14.3", "\(target)")
+            #expect(scalar("file", "quarto", "path") == "/opt/quarto/1.8.27", "\(target)")
+            #expect(scalar("command", "R library(odbc)", "skip") == (drivers ? "false" : "true"), "\(target)")
+            #expect(goss["command"]?["R --version"]?["stdout"]?.items.first?.scalar == "R version 4.5.2", "\(target)")
+        case "connect-content-init":
+            #expect(scalar("package", "curl", "installed") == "true", "\(target)")
+            #expect(scalar("file", "/opt/rstudio-connect-runtime/", "mode") == "0755", "\(target)")
+            #expect(scalar("file", "/usr/local/bin/entrypoint.sh", "mode") == "0755", "\(target)")
+        default:
+            Issue.record("\(target): no goss expectations for image \(folder.image.name)")
+        }
+    }
+
+    @Test func aGossFileWithoutItsDependencyListFailsWithTheMissingPath() throws {
+        let folder = try #require(try Self.folders().first { $0.image.name == "connect" })
+        var env = Self.gossEnvironment(folder: folder, os: folder.os[0], variant: folder.image.variants.first, platform: "linux/amd64")
+        env["IMAGE_OS_VERSION"] = "99.04"
+        do {
+            _ = try Self.renderGoss(folder, env: env)
+            Issue.record("rendering should fail: there is no ubuntu-99.04 package list")
+        } catch let error as GoTemplateError {
+            #expect(error.message.contains("open /tmp/version/deps/ubuntu-99.04_packages.txt"), "\(error)")
+        }
+    }
+}
