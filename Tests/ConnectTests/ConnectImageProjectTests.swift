@@ -256,6 +256,19 @@ struct ConnectImageProjectTests {
             #expect(scalar("file", "/opt/rstudio-connect/bin/connect", "exists") == "true", "\(target)")
             #expect(scalar("file", "/usr/local/bin/startup.sh", "mode") == "0755", "\(target)")
             #expect(scalar("file", "/etc/rstudio-connect/license.lic", "exists") == "false", "\(target)")
+            let version = try #require(try Self.load().config.images.first { $0.name == "connect" }?.versions.first { $0.name == folder.versionName })
+            for dependency in version.dependencies {
+                let paths: [String] = switch dependency.dependency {
+                case .R: dependency.versions.map { "/opt/R/\($0)/bin/R" }
+                case .python: dependency.versions.map { "/opt/python/\($0)/bin/python" }
+                case .quarto: dependency.versions.map { "/opt/quarto/\($0)/bin/quarto" } + ["/usr/local/bin/quarto"]
+                case .positron: []
+                }
+                for path in paths {
+                    #expect(scalar("file", path, "exists") == (standard ? "true" : "false"), "\(target): \(path) is in Standard images only")
+                }
+            }
+            #expect(scalar("command", "tinytex is installed", "skip") == (standard ? "false" : "true"), "\(target)")
             let stdout = goss["command"]?["connect --version"]?["stdout"]?.items.compactMap(\.scalar)
             #expect(stdout == [folder.versionName ?? ""], "\(target)")
         case "connect-content":

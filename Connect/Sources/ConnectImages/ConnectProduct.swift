@@ -1,14 +1,19 @@
-// Posit Connect's product knowledge. Versions, channels and download URLs arrive with the Connect issue.
+// Posit Connect's product knowledge: its images, versions, release channels and download URLs.
 import Bakery
 
 /// Posit Connect: the `connect`, `connect-content` (matrix) and `connect-content-init` images.
 ///
 ///     let connect = ConnectProduct()
-///     connect.imageNames.contains("connect")   // true
+///     connect.imageNames.contains("connect")          // true
+///     connect.channels(for: .connect)?.channels       // [.release, .daily]
 public struct ConnectProduct: ProductImages {
     public init() {}
     public let displayName = "Posit Connect"
     public let folderName = "Connect"
     public let imageNames = ["connect", "connect-content", "connect-content-init"]
     public let channelProducts: [PositProduct] = [.connect]
+
+    public func channels(for product: PositProduct) -> (any ProductChannels)? {
+        product == .connect ? ConnectChannels() : nil
+    }
 }

@@ -39,7 +39,7 @@ elif [ -f "$PCT_LICENSE_FILE_PATH" ]; then
 fi
 
 # Secrets do not need to stay in the environment of Connect and its content.
-unset PCT_LICENSE PCT_LICENSE_SERVER RSC_LICENSE RSC_LICENSE_SERVER
+unset PCT_LICENSE PCT_LICENSE_SERVER PCT_LICENSE_FILE_PATH RSC_LICENSE RSC_LICENSE_SERVER RSC_LICENSE_FILE_PATH
 
 # Not exec: the EXIT trap must run when Connect stops (use a long --stop-timeout, e.g. 120 s).
 /opt/rstudio-connect/bin/connect --config /etc/rstudio-connect/rstudio-connect.gcfg
