@@ -11,7 +11,8 @@ import TestSupport
 struct RenderedFolder: CustomStringConvertible {
     var image: Image
     var relativePath: String          // e.g. "connect/2026.03" or "connect-content/matrix"
-    var versionName: String?          // nil for the matrix
+    var version: ImageVersion?        // nil for the matrix
+    var versionName: String? { version?.name }
     var os: [ImageVersionOS]
     var description: String { relativePath }
 
@@ -35,10 +36,10 @@ struct ConnectImageProjectTests {
     static func folders() throws -> [RenderedFolder] {
         try load().config.images.flatMap { image -> [RenderedFolder] in
             var folders = image.versions.map {
-                RenderedFolder(image: image, relativePath: "\(image.name)/\($0.subpath)", versionName: $0.name, os: $0.os)
+                RenderedFolder(image: image, relativePath: "\(image.name)/\($0.subpath)", version: $0, os: $0.os)
             }
             if let matrix = image.matrix {
-                folders.append(RenderedFolder(image: image, relativePath: "\(image.name)/\(matrix.subpath)", versionName: nil, os: matrix.os))
+                folders.append(RenderedFolder(image: image, relativePath: "\(image.name)/\(matrix.subpath)", version: nil, os: matrix.os))
             }
             return folders
         }
@@ -274,7 +275,7 @@ struct ConnectImageProjectTests {
             #expect(scalar("file", "/opt/rstudio-connect/bin/connect", "exists") == "true", "\(target)")
             #expect(scalar("file", "/usr/local/bin/startup.sh", "mode") == "0755", "\(target)")
             #expect(scalar("file", "/etc/rstudio-connect/license.lic", "exists") == "false", "\(target)")
-            let version = try #require(try Self.load().config.images.first { $0.name == "connect" }?.versions.first { $0.name == folder.versionName })
+            let version = try #require(folder.version)
             for dependency in version.dependencies {
                 let paths: [String] = switch dependency.dependency {
                 case .R: dependency.versions.map { "/opt/R/\($0)/bin/R" }
