@@ -4,7 +4,6 @@
 set -euo pipefail
 
 apt-get update -yqq
-
 RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION=1 apt-get install -yqq --no-install-recommends rstudio-connect=2026.03.1-1
 apt-mark hold rstudio-connect
 
