@@ -127,7 +127,7 @@ struct ParityTests {
         do {
             dir = try Self.projects.directory(c.project)
         } catch let error as GitMissing {
-            if ProcessInfo.processInfo.environment["BAKERY_REQUIRE_TOOLS"] == "1" { Issue.record("git is needed: \(error.message)") }
+            if ExternalTool.toolsRequired { Issue.record("git is needed: \(error.message)") }
             print("skipping parity case \(c): git is not available (\(error.message))")
             return
         }

@@ -66,7 +66,7 @@ struct SessionReplayTests {
         defer { try? fm.removeItem(at: dir.deletingLastPathComponent()) }
         let setup = try BakeryBinary.shell("git init -q && git remote add origin https://github.com/example/my-images.git && git -c user.email=t@example.com -c user.name=t commit -q --allow-empty -m init", in: dir)
         guard setup.status == 0 else {
-            if ProcessInfo.processInfo.environment["BAKERY_REQUIRE_TOOLS"] == "1" { Issue.record("git is needed: \(setup.stderr)") }
+            if ExternalTool.toolsRequired { Issue.record("git is needed: \(setup.stderr)") }
             print("skipping the session replay: git is not available")
             return
         }

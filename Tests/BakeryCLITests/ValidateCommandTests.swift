@@ -88,7 +88,7 @@ import Testing
 
     /// Root can read any file, so the unreadable case runs the binary as an unprivileged user (setpriv, util-linux).
     @Test func anUnreadableConfigSaysSo() throws {
-        let requireTools = ProcessInfo.processInfo.environment["BAKERY_REQUIRE_TOOLS"] == "1"
+        let requireTools = ExternalTool.toolsRequired
         let setpriv = "/usr/bin/setpriv"
         let isRoot = getuid() == 0
         guard isRoot, FileManager.default.isExecutableFile(atPath: setpriv) else {
