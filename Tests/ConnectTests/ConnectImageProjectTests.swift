@@ -33,6 +33,9 @@ struct ConnectImageProjectTests {
 
     static func load() throws -> LoadedConfig { try ConfigLoader.load(context: project) }
 
+    /// `bakery build --plan --context Connect`, run once for the tests that read the plan.
+    static let plan = Result { try BakeryBinary.run(["build", "--plan", "--context", project.path], in: root) }
+
     static func folders() throws -> [RenderedFolder] {
         try load().config.images.flatMap { image -> [RenderedFolder] in
             var folders = image.versions.map {
@@ -71,7 +74,7 @@ struct ConnectImageProjectTests {
     }
 
     @Test func thePlanEqualsThePublishedOne() throws {
-        let result = try BakeryBinary.run(["build", "--plan", "--context", Self.project.path], in: Self.root)
+        let result = try Self.plan.get()
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try String(contentsOf: BakeryBinary.fixtures.appendingPathComponent("reference/connect/build-plan.json"), encoding: .utf8)
         let got = try #require(ReferenceNormalization.canonicalJSON(result.stdout, context: Self.project.path))
@@ -91,7 +94,7 @@ struct ConnectImageProjectTests {
             }
         }
         // The plan's targets (versions; the matrix needs online resolution) point at those files.
-        let result = try BakeryBinary.run(["build", "--plan", "--context", Self.project.path], in: Self.root)
+        let result = try Self.plan.get()
         guard case .object(let plan)? = JSONValue.parse(result.stdout),
               case .object(let targets)? = plan.first(where: { $0.0 == "target" })?.1 else {
             Issue.record("no plan: \(result.stderr)")

@@ -12,18 +12,20 @@ public struct ConnectChannels: ProductChannels {
     public let product = PositProduct.connect
     public let channels: [ReleaseChannel] = [.release, .daily]
 
+    static let noPreview = ChannelError("Posit Connect has no preview channel; use channel: release or channel: daily")
+
     public func documentURL(for channel: ReleaseChannel) throws(ChannelError) -> URL {
         switch channel {
         case .release: return URL(string: "https://posit.co/wp-content/uploads/downloads.json")!
         case .daily: return URL(string: "https://cdn.posit.co/connect/latest-packages.json")!
-        case .preview: throw ChannelError("Posit Connect has no preview channel; use channel: release or channel: daily")
+        case .preview: throw Self.noPreview
         }
     }
 
     public func isValidVersion(_ version: String) -> Bool { ConnectVersion(version) != nil }
 
     public func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(ChannelError) -> ChannelRelease {
-        let source = (try? documentURL(for: channel).absoluteString) ?? channel.rawValue
+        let source = try documentURL(for: channel).absoluteString
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: document) } catch {
             throw ChannelError("\(source) is not valid JSON")
@@ -31,7 +33,7 @@ public struct ConnectChannels: ProductChannels {
         let release: ChannelRelease
         switch channel {
         case .preview:
-            throw ChannelError("Posit Connect has no preview channel; use channel: release or channel: daily")
+            throw Self.noPreview
         case .release:
             // connect.installer.<os key>.{version,url}; the document lists amd64 builds.
             let key = try ConnectChannels.downloadsKey(of: os)
