@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
-        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "TestSupport"], path: "Tests/BakeryCLITests"),
+        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"], path: "Tests/ConnectTests"),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),

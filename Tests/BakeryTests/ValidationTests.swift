@@ -163,6 +163,6 @@ import Testing
 
     @Test func imagesThatShareAFolderAreRejected() {
         let found = errors("  - name: a\n    subpath: same\n    versions: [{name: '1'}]\n  - name: b\n    subpath: same\n    versions: [{name: '1'}]\n")
-        #expect(found.first?.contains("images 'a' and 'b' share the folder 'same'") == true)
+        #expect(found.first?.contains("images[1].subpath: image 'b' and image 'a' share the folder 'same'") == true)
     }
 }

@@ -68,7 +68,9 @@ struct GetVersionCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if let subpath {
-            guard let v = found.versions.first(where: { $0.subpath == subpath }) else {
+            // Folders are compared normalised, as validate stores them ('2025.12/' is '2025.12').
+            let wanted = (try? FolderPath.parse(subpath).get())?.description ?? subpath
+            guard let v = found.versions.first(where: { $0.subpath == wanted }) else {
                 Console.stderr("No version found with subpath '\(subpath)' for image '\(image)'.")
                 throw ExitCode(1)
             }

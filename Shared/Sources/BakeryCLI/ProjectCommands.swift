@@ -11,21 +11,26 @@ enum ProjectRun {
         let logger = global.makeLogger()
         let log = TargetLog()
         let root = global.contextURL.standardizedFileURL
+        var reported = false
+        func flush() {
+            if !reported { TargetRun.report(log, logger: logger) }
+            reported = true
+        }
         do {
             // Held from reading bakery.yaml to writing it, so concurrent commands do not lose changes.
-            let lock = try ProjectLock(root: root)
+            let lock = try ProjectLock(root: root, log: log)
             defer { lock.release() }
             let transaction = try make(root, log)
-            TargetRun.report(log, logger: logger)
+            flush()
             try transaction.commit(holdingLock: true)
             Console.stderr(success)
         } catch let error as BakeryError {
-            TargetRun.report(log, logger: logger)
+            flush()
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr(failure)
             throw ExitCode(1)
         } catch {
-            TargetRun.report(log, logger: logger)
+            flush()
             Console.stderr("\(error)")
             Console.stderr(failure)
             throw ExitCode(1)

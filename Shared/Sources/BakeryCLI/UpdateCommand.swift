@@ -72,6 +72,7 @@ struct UpdateFilesCommand: ParsableCommand {
                     if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
                     logger.info("Rendering templates for image '\(image.name)' version '\(version.name)'")
                     let destination = image.subpath + "/" + version.subpath
+                    transaction.own(destination)
                     do {
                         transaction.write(try VersionRendering.render(image: image, version: version, matrix: false, root: root,
                                                                       destination: destination, patterns: patterns, log: log))
@@ -84,6 +85,7 @@ struct UpdateFilesCommand: ParsableCommand {
                 }
                 if let matrix = image.matrix {
                     logger.info("Rendering templates for image '\(image.name)' matrix")
+                    transaction.own(image.subpath + "/" + matrix.subpath)
                     do {
                         transaction.write(try VersionRendering.render(image: image, version: nil, matrix: true, root: root,
                                                                       destination: image.subpath + "/" + matrix.subpath, patterns: patterns, log: log))
@@ -103,12 +105,17 @@ struct UpdateFilesCommand: ParsableCommand {
             Console.stderr("❌ Update failed")
             throw ExitCode(1)
         }
+        // Taking each project's lock finishes or rolls back an interrupted earlier change, which it reports.
+        let commitLog = TargetLog()
         do {
-            for t in transactions { try t.commit() }
+            for t in transactions { try t.commit(log: commitLog) }
         } catch {
-            Console.stderr("❌ Update failed: \(error)")
+            TargetRun.report(commitLog, logger: logger)
+            DiagnosticReporter.fail(error, logger: logger)
+            Console.stderr("❌ Update failed")
             throw ExitCode(1)
         }
+        TargetRun.report(commitLog, logger: logger)
         Console.stderr("✅ Files updated successfully")
     }
 }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// The source of a template and the name errors should use for it (usually its path).
@@ -30,8 +37,9 @@ public struct DictionaryLoader: TemplateLoader {
 }
 
 /// Templates in directories, searched in order. Names are `/`-separated paths relative to a
-/// directory; names that would escape the directory are not found. Errors name templates by the
-/// directory as given plus the template name.
+/// directory; names that would escape the directory are not found. A name that reaches, through a
+/// symbolic link, a file outside its directory is refused, and so is anything but a regular file
+/// (a FIFO would block the render). Errors name templates by the directory as given plus the name.
 public struct FileSystemLoader: TemplateLoader {
     public var directories: [String]
     public init(_ directories: [String]) { self.directories = directories }
@@ -42,7 +50,25 @@ public struct FileSystemLoader: TemplateLoader {
         for directory in directories {
             let url = parts.reduce(URL(fileURLWithPath: directory)) { $0.appendingPathComponent(String($1)) }
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+                    // A dangling link: say where it leads, never "not found".
+                    let parent = Self.realPath(url.deletingLastPathComponent().path) ?? url.deletingLastPathComponent().path
+                    let lexical = URL(fileURLWithPath: target.hasPrefix("/") ? target : parent + "/" + target).standardizedFileURL.path
+                    let base = Self.realPath(directory) ?? directory
+                    let inside = lexical.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+                    throw JinjaError(.refused, "template '\(name)' is a symbolic link to '\(target)', which does not exist"
+                                     + (inside ? "" : " and points outside the template folder"))
+                }
+                continue
+            }
+            if let base = Self.realPath(directory), let real = Self.realPath(url.path), !real.hasPrefix(base.hasSuffix("/") ? base : base + "/") {
+                throw JinjaError(.refused, "template '\(name)' points outside the template folder (to \(real)); only files inside \(directory) are read")
+            }
+            var st = stat()
+            if stat(url.path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+                throw JinjaError(.refused, "template '\(name)' at \(url.path) is not a regular file (a FIFO, socket or device is never read)")
+            }
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw JinjaError(.notFound, "template '\(name)' at \(url.path) cannot be read")
             }
@@ -56,6 +82,12 @@ public struct FileSystemLoader: TemplateLoader {
     }
 
     public var searchDescription: String { directories.joined(separator: ", ") }
+
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
 }
 
 /// Tries loaders in order.

@@ -20,6 +20,8 @@ public struct JinjaError: Error, Sendable, CustomStringConvertible, Equatable {
         case raised
         /// Rendering exceeded a resource limit (recursion depth, output size).
         case limit
+        /// The loader will not read a template: it leads outside its folder, or is not a regular file.
+        case refused
     }
 
     public var kind: Kind

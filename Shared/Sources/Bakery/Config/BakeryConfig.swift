@@ -40,15 +40,14 @@ public struct BakeryConfig: Sendable, Hashable {
         let images = imageEntries.map(\.value)
         reportDuplicates(imageEntries.map { ($0.value.name, $0) }, path: path.key("images"), reader: reader,
                          message: { "duplicate image name '\($0)' in the bakery config" })
-        var folders: [String: String] = [:]
-        for (i, image) in images.enumerated() {
-            if let other = folders[image.subpath], other != image.name {
-                let node = f["images"]?.items.first { $0["name"]?.scalar == image.name }
-                reader.error(node, path.key("images").index(i), "images '\(other)' and '\(image.name)' share the folder '\(image.subpath)'",
-                             hint: "give each image its own 'subpath'", code: .duplicate)
-            }
-            folders[image.subpath] = folders[image.subpath] ?? image.name
+        var owners: [FolderRules.Owner] = []
+        for entry in imageEntries {
+            guard case .success(let folder) = FolderPath.parse(entry.value.subpath) else { continue }
+            let key = entry.node["subpath"] != nil ? "subpath" : "name"
+            owners.append(FolderRules.Owner(folder: folder, label: "image '\(entry.value.name)'", node: entry.node[key] ?? entry.node,
+                                            path: path.key("images").index(entry.index).key(key)))
         }
+        FolderRules.checkImages(owners, reader: reader)
         if f["images"].map({ $0.kind == .sequence && $0.items.isEmpty || $0.resolved == .null }) ?? true {
             reader.warning(f["images"] ?? root, path.key("images"), "no images found in the bakery config",
                            hint: "add one with `bakery create image NAME`; at least one image is required for most commands")

@@ -46,6 +46,13 @@ public enum ConfigLoader {
                                   location: SourceLocation(file: displayPath(url), line: 1, column: 1),
                                   hint: "remove or rename the directory and put the project's config in a file named \(name)")
             }
+            let kind = RegularFile.kind(url.path)
+            if kind != .regular {
+                // A FIFO would block the read (and the lock) forever; a device is never a config.
+                throw BakeryError(.configUnreadable, "'\(displayPath(url))' is \(kind.words), not a regular file",
+                                  location: SourceLocation(file: displayPath(url), line: 1, column: 1),
+                                  hint: "bakery reads its config only from a regular file; replace it with one named \(name)")
+            }
             return url
         }
         return nil

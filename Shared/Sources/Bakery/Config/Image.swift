@@ -67,6 +67,7 @@ public struct Image: Sendable, Hashable {
         if let name {
             if name.isEmpty {
                 reader.error(f["name"], path.key("name"), "the image name is empty", hint: "give the image a name")
+            } else if !FolderRules.name(name, what: "image", node: f["name"], path: path.key("name"), reader: reader) {
             } else if !isValidRepositoryName(name) {
                 reader.warning(f["name"], path.key("name"), "'\(name)' is not a valid OCI repository name, so its tags will be rejected by registries",
                                hint: "use lower-case letters, digits and '.', '_', '-' separators")
@@ -82,7 +83,7 @@ public struct Image: Sendable, Hashable {
             }
         }
         var subpath: String?
-        if let s = f.string("subpath"), SubpathRule.check(s, node: f["subpath"], path: path.key("subpath"), reader: reader) { subpath = s }
+        if let s = f.string("subpath") { subpath = FolderRules.subpath(s, node: f["subpath"], path: path.key("subpath"), reader: reader) }
         let registries = Registry.decodeLevel(f, reader: reader, owner: " for image '\(label)'", ownerForError: "image '\(label)'")
         let constraints = f.list("dependencyConstraints", of: "dependency constraints") { DependencyConstraint.decode($0, $1, reader: reader) }
         DependencyVersions.checkDuplicates(constraints.map(\.dependency), node: f["dependencyConstraints"], path: path.key("dependencyConstraints"),
@@ -98,6 +99,7 @@ public struct Image: Sendable, Hashable {
         let versions = versionEntries.map(\.value)
         reportDuplicates(versionEntries.map { ($0.value.name, $0) }, path: path.key("versions"), reader: reader,
                          message: { "duplicate version '\($0)' in image '\(label)'" })
+        checkFolders(versionEntries, matrix: f["matrix"], path: path, label: label, reader: reader)
         let latest = versionEntries.filter { $0.value.latest }
         if latest.count > 1 {
             reader.warning(latest[1].node, path.key("versions").index(latest[1].index),
@@ -129,6 +131,26 @@ public struct Image: Sendable, Hashable {
                      dependencyConstraints: constraints, variants: variants, versions: versions, devVersions: devVersions,
                      matrix: matrix, tagPatterns: tagPatterns, buildTarget: buildTarget, buildSecrets: secrets,
                      options: options, location: reader.location(node))
+    }
+
+    /// Version folders (explicit or derived from the name) and the matrix folder, against the template folder and each other.
+    private static func checkFolders(_ versions: [Fields.Entry<ImageVersion>], matrix: YAMLNode?, path: ConfigPath, label: String,
+                                     reader: ConfigReader) {
+        var owners: [FolderRules.Owner] = []
+        for entry in versions {
+            guard case .success(let folder) = FolderPath.parse(entry.value.subpath) else { continue }
+            let key = entry.node["subpath"] != nil ? "subpath" : "name"
+            owners.append(FolderRules.Owner(folder: folder, label: "version '\(entry.value.name)'", node: entry.node[key] ?? entry.node,
+                                            path: path.key("versions").index(entry.index).key(key)))
+        }
+        if let matrix, matrix.kind == .mapping {
+            let spelling = matrix["subpath"]?.scalar ?? "matrix"
+            if case .success(let folder) = FolderPath.parse(spelling) {
+                owners.append(FolderRules.Owner(folder: folder, label: "the matrix", node: matrix["subpath"] ?? matrix,
+                                                path: matrix["subpath"] != nil ? path.key("matrix").key("subpath") : path.key("matrix")))
+            }
+        }
+        FolderRules.checkVersions(owners, imageLabel: "image '\(label)'", reader: reader)
     }
 
     /// OCI distribution spec repository path component: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, `/`-separated.

@@ -53,7 +53,9 @@ public struct ImageMatrix: Sendable, Hashable {
         guard let f = reader.object(node, at: path, keys: keys, what: "matrix") else { return nil }
         let before = reader.errorCount
         var subpath = "matrix"
-        if let s = f.string("subpath"), SubpathRule.check(s, node: f["subpath"], path: path.key("subpath"), reader: reader) { subpath = s }
+        if let s = f.string("subpath"), let folder = FolderRules.subpath(s, node: f["subpath"], path: path.key("subpath"), reader: reader) {
+            subpath = folder
+        }
         let constraints = f.list("dependencyConstraints", of: "dependency constraints") { DependencyConstraint.decode($0, $1, reader: reader) }
         let deps = f.list("dependencies", of: "dependencies") { DependencyVersions.decode($0, $1, reader: reader) }
         var values: [(key: String, value: Value)] = []

@@ -57,8 +57,9 @@ public struct ImageVersion: Sendable, Hashable {
         let name = f.string("name", required: true, hint: "name the version, e.g. name: \"1.0.0\"")
         var subpath: String?
         if let s = f.string("subpath") {
-            subpath = SubpathRule.check(s, node: f["subpath"], path: path.key("subpath"), reader: reader) ? s : nil
+            subpath = FolderRules.subpath(s, node: f["subpath"], path: path.key("subpath"), reader: reader)
         }
+        if let name, !name.isEmpty { FolderRules.name(name, what: "version", node: f["name"], path: path.key("name"), reader: reader) }
         let label = name ?? "(unnamed)"
         let registries = Registry.decodeLevel(f, reader: reader, owner: " for version '\(label)'", ownerForError: "image version '\(label)'")
         let os = ImageVersionOS.decodeList(f, reader: reader, owner: "image version '\(label)'")

@@ -21,6 +21,10 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case deprecated
         case notice
         case invalidArgument
+        /// A failed file system operation (permission, space, busy, …), naming the path.
+        case fileSystem
+        /// A path bakery refuses to use: a link out of the project, a special file, a folder in the way.
+        case unsafePath
     }
 
     public var code: Code

@@ -113,11 +113,11 @@ public enum EditionDiff {
         return l
     }
 
-    /// The files below `dir`, relative paths → contents.
+    /// The regular files below `dir` (links and special files are not followed or read), relative paths → contents.
     public static func files(in dir: URL) -> [String: Data] {
         var out: [String: Data] = [:]
-        for rel in VersionRendering.walk(dir) {
-            out[rel] = (try? Data(contentsOf: dir.appendingPathComponent(rel))) ?? Data()
+        for entry in FolderWalk.entries(dir) where entry.kind == .regular {
+            out[entry.path] = (try? RegularFile.read(dir.appendingPathComponent(entry.path).path)) ?? Data()
         }
         return out
     }

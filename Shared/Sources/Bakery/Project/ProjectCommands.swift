@@ -26,6 +26,16 @@ public struct ProjectChanges {
 
     var config: BakeryConfig { loaded.config }
 
+    /// A name or `--subpath` from the command line that will become a folder: checked before anything
+    /// is computed, with the same rules validate applies to bakery.yaml.
+    public static func checkFolderArgument(_ value: String, _ what: String, isName: Bool) throws(BakeryError) {
+        let result = isName ? FolderPath.name(NameDerivation.subpath(value)) : FolderPath.parse(value)
+        if case .failure(let problem) = result {
+            throw BakeryError(.invalidArgument, "the \(what) '\(FolderRules.printable(value))' \(problem.message)",
+                              hint: isName ? "names become folder names: use letters, digits, '.', '_', '-' and '+', with no '/' and not '.' or '..' alone" : problem.hint)
+        }
+    }
+
     func currentText() throws -> String {
         guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
             throw ProjectError("cannot read \(file.path)")
@@ -57,6 +67,7 @@ public struct ProjectChanges {
         _ = try reload(editor.text)
         var t = transaction(writing: editor.text)
         log.info("Removing image directory \(root.appendingPathComponent(image.subpath).path)")
+        t.own(image.subpath)
         t.remove(image.subpath)
         return t
     }
@@ -71,6 +82,7 @@ public struct ProjectChanges {
         _ = try reload(editor.text)
         var t = transaction(writing: editor.text)
         log.info("Removing version directory \(root.appendingPathComponent("\(image.subpath)/\(version.subpath)").path)")
+        t.own("\(image.subpath)/\(version.subpath)")
         t.remove("\(image.subpath)/\(version.subpath)")
         return t
     }
@@ -88,6 +100,8 @@ public struct ProjectChanges {
     }
 
     public func createImage(_ new: NewImage) throws -> ProjectTransaction {
+        try Self.checkFolderArgument(new.name, "image name", isName: true)
+        if let s = new.subpath { try Self.checkFolderArgument(s, "--subpath", isName: false) }
         if config.image(named: new.name) != nil { throw ProjectError("Image '\(new.name)' already exists in config.") }
         var entry: [(String, YAMLOut)] = [("name", .scalar(new.name))]
         if let d = new.displayName { entry.append(("displayName", .scalar(d))) }
@@ -102,6 +116,7 @@ public struct ProjectChanges {
         let updated = try reload(editor.text)
         guard let image = updated.image(named: new.name) else { throw ProjectError("the new image was not recorded") }
         var t = transaction(writing: editor.text)
+        t.own("\(image.subpath)/template")
         let template = root.appendingPathComponent(image.subpath).appendingPathComponent("template")
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: template.path)) ?? []
         if !existing.contains(where: { $0.hasPrefix("Containerfile") && $0.hasSuffix(".jinja2") }) {
@@ -171,6 +186,8 @@ public struct ProjectChanges {
     }
 
     public mutating func createVersion(_ new: NewVersion, resolver: VersionResolver) throws -> ProjectTransaction {
+        try Self.checkFolderArgument(new.name, "version name", isName: true)
+        if let s = new.subpath { try Self.checkFolderArgument(s, "--subpath", isName: false) }
         guard let image = config.image(named: new.image) else { throw ProjectError("Image '\(new.image)' does not exist in the config.") }
         if image.matrix != nil {
             throw ProjectError("Cannot create version '\(new.name)' for image '\(new.image)' because it defines a matrix.")
@@ -231,7 +248,9 @@ public struct ProjectChanges {
             throw ProjectError("the new version was not recorded")
         }
         var t = transaction(writing: editor.text)
+        t.own("\(newImage.subpath)/\(version.subpath)")
         if let existing, existing.subpath != version.subpath {
+            t.own("\(image.subpath)/\(existing.subpath)")
             t.move("\(image.subpath)/\(existing.subpath)", to: "\(image.subpath)/\(version.subpath)")
         }
         let destination = "\(newImage.subpath)/\(version.subpath)"
@@ -254,6 +273,7 @@ public struct ProjectChanges {
     // MARK: update version
 
     public func updateVersion(image imageName: String, to newName: String, target: String?, values: [KeyValue], clean: Bool) throws -> ProjectTransaction {
+        try Self.checkFolderArgument(newName, "new version name", isName: true)
         guard let image = config.image(named: imageName) else { throw ProjectError("Image '\(imageName)' does not exist in the config.") }
         let old: ImageVersion
         if let target {
@@ -291,6 +311,8 @@ public struct ProjectChanges {
         }
         var t = transaction(writing: editor.text)
         let oldDir = "\(image.subpath)/\(old.subpath)", newDir = "\(newImage.subpath)/\(version.subpath)"
+        t.own(oldDir)
+        t.own(newDir)
         if oldDir != newDir {
             if clean { t.remove(oldDir) } else { t.move(oldDir, to: newDir) }
         } else if clean {
@@ -308,7 +330,8 @@ public struct ProjectChanges {
 extension ProjectChanges {
     /// `bakery create project`: a new bakery.yaml (nothing else).
     public static func createProject(at root: URL, log: TargetLog) throws -> ProjectTransaction {
-        if (try? ConfigLoader.locate(context: root)) != nil {
+        // A directory, a FIFO or a dangling link named bakery.yaml is an error, never something to replace.
+        if try ConfigLoader.locate(context: root) != nil {
             throw ProjectError("Project already exists in '\(root.path)'")
         }
         let url = repositoryURLGuess(root) ?? {
@@ -441,6 +464,7 @@ extension ProjectChanges {
     }
 
     public func createMatrix(_ new: NewMatrix) throws -> ProjectTransaction {
+        if let s = new.subpath { try Self.checkFolderArgument(s, "--subpath", isName: false) }
         guard let image = config.image(named: new.image) else { throw ProjectError("Image '\(new.image)' does not exist in the config.") }
         if !image.versions.isEmpty {
             throw ProjectError("Versions already exist for image '\(new.image)'. Use `bakery remove` to remove them and try again.")
@@ -462,6 +486,7 @@ extension ProjectChanges {
         let updated = try reload(editor.text)
         guard let newImage = updated.image(named: new.image), let m = newImage.matrix else { throw ProjectError("the matrix was not recorded") }
         var t = transaction(writing: editor.text)
+        t.own("\(newImage.subpath)/\(m.subpath)")
         do {
             t.write(try VersionRendering.render(image: newImage, version: nil, matrix: true, root: root,
                                                 destination: "\(newImage.subpath)/\(m.subpath)", log: log))

@@ -1,17 +1,35 @@
-// All-or-nothing changes to a project: files written, folders removed or moved, bakery.yaml replaced.
+// All-or-nothing changes to a project: files written, folders removed or moved, bakery.yaml replaced last.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
-/// A set of changes computed up front and applied together. New contents go to temporary files in
-/// the destination folder first and are renamed into place; replaced and removed things are kept
-/// aside until everything succeeded, so a failure at any step restores the project as it was.
-/// An advisory lock on bakery.yaml keeps two bakery processes from interleaving their changes.
+/// A set of changes computed up front and applied together, confined to the folders the command owns.
+///
+/// `commit` first checks everything (each path normalised and inside an owned folder, no symbolic link
+/// on the way, no link in a destination folder leading elsewhere, no folder or special file where a
+/// file goes, one file system), then stages every new file in `.bakery-staging/`, then applies the
+/// steps — each one logged in the staging journal before it is taken — and removes the staging
+/// folder. A failure rolls the logged steps back; a killed run is rolled back by the next one
+/// (`ProjectStaging.recover`). bakery.yaml is always replaced last.
 public struct ProjectTransaction {
     public let root: URL
+    /// Folders (relative to the root) this change may write, move or delete in; bakery.yaml itself is always allowed.
+    public private(set) var owned: [String] = []
     public private(set) var writes: [(path: String, contents: Data, permissions: Int?)] = []
     public private(set) var removals: [String] = []
     public private(set) var moves: [(from: String, to: String)] = []
 
     public init(root: URL) { self.root = root }
+
+    /// Declares a folder the command owns: every other path is refused.
+    public mutating func own(_ folder: String) {
+        if !owned.contains(folder) { owned.append(folder) }
+    }
 
     /// Writes `contents` to `path` (relative to the root), creating folders as needed.
     public mutating func write(_ path: String, _ contents: Data, permissions: Int? = nil) {
@@ -23,119 +41,157 @@ public struct ProjectTransaction {
         for f in files { write(f.path, f.contents, permissions: f.permissions) }
     }
 
-    /// Removes a file or folder (recursively).
+    /// Removes a file or folder (recursively; a link is removed as a link).
     public mutating func remove(_ path: String) { removals.append(path) }
 
     /// Moves a folder (a version whose subpath changed).
     public mutating func move(_ from: String, to: String) { moves.append((from, to)) }
 
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
-    }
-
     /// Applies everything, or nothing. Takes the project lock unless the caller holds it
     /// (commands that read bakery.yaml take it before reading, so concurrent runs serialise).
-    public func commit(holdingLock: Bool = false) throws {
-        let fm = FileManager.default
-        let lock = holdingLock ? nil : try ProjectLock(root: root)
+    public func commit(holdingLock: Bool = false, log: TargetLog? = nil) throws(BakeryError) {
+        let lock = holdingLock ? nil : try ProjectLock(root: root, log: log)
         defer { lock?.release() }
-        var undo: [() -> Void] = []
-        var cleanup: [URL] = []
-        func fail(_ message: String) -> Failure {
-            for step in undo.reversed() { step() }
-            return Failure(description: message)
-        }
-        let token = UUID().uuidString.prefix(8)
+        let directory = try ProjectDirectory(root: root)
+        let plan = try check(directory)
+        if plan.moves.isEmpty && plan.removals.isEmpty && plan.writes.isEmpty { return }
+        let staging = try ProjectStaging.create(in: directory)
         do {
-            // Moves first (a moved folder may then receive new files), then removals, then writes.
-            for (from, to) in moves {
-                let a = root.appendingPathComponent(from), b = root.appendingPathComponent(to)
-                guard fm.fileExists(atPath: a.path) else { continue }
-                if fm.fileExists(atPath: b.path) { throw fail("cannot move \(from) to \(to): \(to) already exists") }
-                try fm.createDirectory(at: b.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try fm.moveItem(at: a, to: b)
-                undo.append { try? fm.moveItem(at: b, to: a) }
-            }
-            for path in removals {
-                let url = root.appendingPathComponent(path)
-                guard fm.fileExists(atPath: url.path) else { continue }
-                let aside = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).bakery-removed-\(token)")
-                try fm.moveItem(at: url, to: aside)
-                undo.append { try? fm.moveItem(at: aside, to: url) }
-                cleanup.append(aside)
-            }
-            // Stage every new file next to its destination.
-            var staged: [(temp: URL, final: URL)] = []
-            for w in writes {
-                let final = root.appendingPathComponent(w.path)
-                let dir = final.deletingLastPathComponent()
-                if !fm.fileExists(atPath: dir.path) {
-                    // Remember the topmost folder we create, to remove it on failure.
-                    var top = dir
-                    while !fm.fileExists(atPath: top.deletingLastPathComponent().path) { top = top.deletingLastPathComponent() }
-                    try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-                    undo.append { try? fm.removeItem(at: top) }
-                }
-                let temp = dir.appendingPathComponent(".\(final.lastPathComponent).bakery-new-\(token)")
-                guard fm.createFile(atPath: temp.path, contents: w.contents,
-                                    attributes: w.permissions.map { [.posixPermissions: $0] }) else {
-                    for s in staged { try? fm.removeItem(at: s.temp) }
-                    throw fail("cannot write \(w.path): \(fm.isWritableFile(atPath: dir.path) ? "the file could not be created" : "the folder is not writable")")
-                }
-                staged.append((temp, final))
-            }
-            // Swap them in; replaced files are kept aside until the end.
-            for (i, s) in staged.enumerated() {
-                if fm.fileExists(atPath: s.final.path) {
-                    let aside = s.final.deletingLastPathComponent().appendingPathComponent(".\(s.final.lastPathComponent).bakery-old-\(token)")
-                    try fm.moveItem(at: s.final, to: aside)
-                    undo.append { try? fm.removeItem(at: s.final); try? fm.moveItem(at: aside, to: s.final) }
-                    cleanup.append(aside)
-                } else {
-                    undo.append { try? fm.removeItem(at: s.final) }
-                }
-                do {
-                    try fm.moveItem(at: s.temp, to: s.final)
-                } catch {
-                    for rest in staged[i...] { try? fm.removeItem(at: rest.temp) }
-                    throw fail("cannot write \(s.final.path): \(error.localizedDescription)")
-                }
-            }
-        } catch let failure as Failure {
-            throw failure
+            for (i, w) in plan.writes.enumerated() { try staging.stage(i, w.contents, mode: w.mode) }
+            try apply(plan, directory: directory, staging: staging)
         } catch {
-            throw fail("\(error.localizedDescription)")
+            staging.rollBack()
+            staging.discard()
+            throw error
         }
-        for url in cleanup { try? fm.removeItem(at: url) }
+        staging.discard()
+    }
+
+    struct Plan {
+        var moves: [(from: FolderPath, to: FolderPath)] = []
+        var removals: [FolderPath] = []
+        var writes: [(path: FolderPath, contents: Data, mode: mode_t)] = []
+    }
+
+    /// Everything that can be known before the first change: refused paths fail here, with nothing touched.
+    private func check(_ directory: ProjectDirectory) throws(BakeryError) -> Plan {
+        let ownedFolders = try owned.map { spelling throws(BakeryError) in try parse(spelling, what: "folder") }
+        func confined(_ spelling: String, action: String) throws(BakeryError) -> FolderPath {
+            let path = try parse(spelling, what: "path")
+            let isConfig = path.components.count == 1 && ConfigLoader.fileNames.contains(path.components[0])
+            guard isConfig || ownedFolders.contains(where: { $0.contains(path) }) else {
+                throw BakeryError(.unsafePath, "refusing to \(action) '\(path)': it lies outside the folders this command owns ("
+                                  + (owned.isEmpty ? "none" : owned.joined(separator: ", ")) + ")",
+                                  hint: "this is a bug in bakery; please report it with the command you ran")
+            }
+            return path
+        }
+        var plan = Plan()
+        for (from, to) in moves {
+            let a = try confined(from, action: "move"), b = try confined(to, action: "move")
+            switch try directory.kind(a, action: "move") {
+            case .missing: continue
+            case .directory: break
+            case let kind:
+                throw BakeryError(.unsafePath, "cannot move '\(a)' to '\(b)': '\(a)' is \(kind.words), not a folder",
+                                  hint: "replace it with a real folder, or remove it and run the command again")
+            }
+            if try directory.kind(b, action: "move") != .missing {
+                throw BakeryError(.unsafePath, "cannot move '\(a)' to '\(b)': '\(b)' already exists", hint: "move or remove '\(b)' first")
+            }
+            plan.moves.append((a, b))
+        }
+        for spelling in removals {
+            let path = try confined(spelling, action: "remove")
+            if try directory.kind(path, action: "remove") != .missing { plan.removals.append(path) }
+        }
+        let configLast = writes.sorted { a, b in !ConfigLoader.fileNames.contains(a.path) && ConfigLoader.fileNames.contains(b.path) }
+        for w in configLast {
+            let path = try confined(w.path, action: "write")
+            switch try directory.kind(path, action: "write") {
+            case .missing, .regular: break
+            case .directory:
+                throw BakeryError(.unsafePath, "cannot write '\(path)': a directory is in the way",
+                                  hint: "bakery never deletes a folder to write a file; move the directory away, then run the command again")
+            case let kind:
+                throw BakeryError(.unsafePath, "cannot write '\(path)': it is \(kind.words), not a regular file",
+                                  hint: "bakery replaces only regular files; remove it, then run the command again")
+            }
+            plan.writes.append((path, w.contents, mode_t(w.permissions ?? 0o644)))
+        }
+        // A destination folder that holds a link leading elsewhere is refused, so nothing is written or read through it.
+        let targets = plan.writes.map(\.path) + plan.moves.map(\.to)
+        for folder in ownedFolders where targets.contains(where: { folder.contains($0) }) {
+            let leaving = try directory.linksLeaving(folder)
+            if let first = leaving.first {
+                throw BakeryError(.unsafePath, "refusing to write into '\(folder)': '\(first.link)' is a symbolic link to '\(first.target)', outside that folder"
+                                  + (leaving.count > 1 ? " (and \(leaving.count - 1) more link\(leaving.count == 2 ? "" : "s"))" : ""),
+                                  hint: "bakery writes version folders only when nothing in them leads elsewhere; remove the link")
+            }
+        }
+        let device = directory.device(near: FolderPath(components: [ProjectStaging.folderName]))
+        for path in targets where directory.device(near: path) != device {
+            throw FileSystemError.make("write", path.description, errno: EXDEV)
+        }
+        return plan
+    }
+
+    private func parse(_ spelling: String, what: String) throws(BakeryError) -> FolderPath {
+        switch FolderPath.parse(spelling) {
+        case .success(let path): return path
+        case .failure(let problem):
+            throw BakeryError(.unsafePath, "refusing to use the \(what) '\(FolderRules.printable(spelling))': it \(problem.message)", hint: problem.hint)
+        }
+    }
+
+    private func apply(_ plan: Plan, directory: ProjectDirectory, staging: ProjectStaging) throws(BakeryError) {
+        for (from, to) in plan.moves {
+            try staging.log(["op": "move", "from": from.description, "to": to.description])
+            try staging.rename(from, to: to)
+        }
+        for (i, path) in plan.removals.enumerated() {
+            let aside = "old/r\(i)"
+            try staging.log(["op": "remove", "path": path.description, "aside": aside])
+            try staging.moveAside(path, to: aside)
+        }
+        for (i, w) in plan.writes.enumerated() {
+            try staging.install(w.path, staged: "new/\(i)", aside: "old/w\(i)")
+        }
+        try staging.log(["op": "commit"])
     }
 }
 
-/// An advisory lock (flock) on the project's bakery.yaml, held while a command changes the project.
+/// An advisory lock (flock) on the project folder itself, which no command ever replaces, held while
+/// a command reads and changes the project. Taking it finishes or rolls back an interrupted change.
 public final class ProjectLock {
     private var descriptor: Int32 = -1
 
-    public init(root: URL) throws {
-        for name in ConfigLoader.fileNames {
-            let path = root.appendingPathComponent(name).path
-            let fd = open(path, O_RDONLY)
-            if fd >= 0 {
-                descriptor = fd
-                break
+    public init(root: URL, log: TargetLog? = nil, timeout: Double = 120) throws(BakeryError) {
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw BakeryError(.configNotFound, "the project folder '\(ConfigLoader.displayPath(root))' does not exist",
+                                  hint: "create it first, or pass --context with an existing folder")
             }
+            throw FileSystemError.make("lock the project folder", ConfigLoader.displayPath(root), errno: code)
         }
-        guard descriptor >= 0 else { return }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            // Another bakery is changing this project: wait for it (bounded).
-            var waited = 0
-            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-                if waited >= 300 {
-                    close(descriptor)
-                    descriptor = -1
-                    throw ProjectTransaction.Failure(description: "another bakery process is changing this project (bakery.yaml is locked); try again when it has finished")
-                }
-                usleep(100_000)
-                waited += 1
+        descriptor = fd
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno != EWOULDBLOCK && errno != EINTR { break }  // no locking on this file system: go on unlocked
+            if Date() > deadline {
+                release()
+                throw BakeryError(.fileSystem, "another bakery process has been changing '\(ConfigLoader.displayPath(root))' for \(Int(timeout)) s",
+                                  hint: "wait for it to finish, then run the command again")
             }
+            usleep(20_000)
+        }
+        do {
+            try ProjectStaging.recover(root: root, log: log)
+        } catch {
+            release()
+            throw error
         }
     }
 
@@ -146,4 +202,6 @@ public final class ProjectLock {
             descriptor = -1
         }
     }
+
+    deinit { release() }
 }

@@ -51,25 +51,38 @@ public enum VersionRendering {
         guard FileManager.default.fileExists(atPath: templateDir.path, isDirectory: &isDir), isDir.boolValue else {
             throw VersionResolutionError("Image '\(image.name)' template path does not exist: \(image.subpath)/template")
         }
+        // Templates are read only from inside the project, whatever links lead there.
+        let realRoot = ProjectDirectory.realPath(root.path) ?? root.path
+        guard let realTemplates = ProjectDirectory.realPath(templateDir.path), realTemplates.hasPrefix(realRoot + "/") else {
+            throw BakeryError(.unsafePath, "the template folder '\(image.subpath)/template' of image '\(image.name)' leads outside the project (to \(ProjectDirectory.realPath(templateDir.path) ?? "?"))",
+                              hint: "bakery reads templates only from inside the project; replace the link with the folder")
+        }
         let environment = try TemplateEnvironment.make(templateDirectories: [templateDir.path])
         var files: [RenderedFile] = []
         var failures: [RenderFailure] = []
         let versionLabel = matrix ? "matrix" : (version?.name ?? "")
         let oses = version?.os ?? image.matrix?.os ?? []
 
-        for relative in walk(templateDir) {
+        for relative in walk(templateDir, shown: "\(image.subpath)/template", log: log) {
             if !patterns.isEmpty, !patterns.contains(where: { p in
                 p.firstMatch(in: relative, options: .anchored, range: NSRange(relative.startIndex..<relative.endIndex, in: relative)) != nil
             }) { continue }
             let source = templateDir.appendingPathComponent(relative)
             let permissions = (try? FileManager.default.attributesOfItem(atPath: source.path)[.posixPermissions]) as? Int
+            let data: Data
+            do {
+                data = try RegularFile.read(source.path, shown: "\(image.subpath)/template/\(relative)")
+            } catch {
+                failures.append(RenderFailure(template: "\(image.subpath)/template/\(relative)", line: nil, cause: error.message + (error.hint.map { " (\($0))" } ?? ""),
+                                              image: image.name, version: versionLabel, variant: nil, destination: "\(destination)/\(relative)"))
+                continue
+            }
             guard let ext = templateExtensions.first(where: { relative.hasSuffix($0) }) else {
-                let data = (try? Data(contentsOf: source)) ?? Data()
                 files.append(RenderedFile(path: "\(destination)/\(relative)", contents: data, permissions: permissions))
                 continue
             }
             let outputName = String(relative.dropLast(ext.count))
-            guard let data = FileManager.default.contents(atPath: source.path), let text = String(data: data, encoding: .utf8) else {
+            guard let text = String(data: data, encoding: .utf8) else {
                 failures.append(RenderFailure(template: "\(image.subpath)/template/\(relative)", line: nil, cause: "not readable UTF-8 text",
                                               image: image.name, version: versionLabel, variant: nil, destination: "\(destination)/\(outputName)"))
                 continue
@@ -115,15 +128,19 @@ public enum VersionRendering {
         return files
     }
 
-    /// Files below `dir`, relative, sorted.
-    static func walk(_ dir: URL) -> [String] {
-        guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+    /// Regular files below `dir`, relative, sorted. Links are never followed: a link, FIFO, socket or
+    /// device is skipped with a warning that says what it is (and where a link points).
+    static func walk(_ dir: URL, shown: String, log: TargetLog) -> [String] {
         var out: [String] = []
-        let base = dir.standardizedFileURL.path
-        while let url = e.nextObject() as? URL {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            let p = url.standardizedFileURL.path
-            out.append(String(p.dropFirst(base.count + 1)))
+        for entry in FolderWalk.entries(dir) {
+            switch entry.kind {
+            case .regular: out.append(entry.path)
+            case .directory: continue
+            case .symlink(let target):
+                log.warning("Skipping \(shown)/\(entry.path): it is a symbolic link to '\(target)', and links under template/ are not rendered (copy the file into the template folder instead)")
+            default:
+                log.warning("Skipping \(shown)/\(entry.path): it is \(entry.kind.words), not a regular file")
+            }
         }
         return out.sorted()
     }

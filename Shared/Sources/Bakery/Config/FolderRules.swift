@@ -1,0 +1,98 @@
+// The folder rules validate enforces: every folder is a normalised path of its own, and no two folders
+// that commands write or delete overlap (reference §2.4 derives them; the overlap rules are ours).
+import BakeryYAML
+
+enum FolderRules {
+    /// A `subpath:` value, normalised; nil (with a located error) when it is not a usable folder.
+    static func subpath(_ spelling: String, node: YAMLNode?, path: ConfigPath, reader: ConfigReader) -> String? {
+        switch FolderPath.parse(spelling) {
+        case .success(let folder): return folder.description
+        case .failure(let problem):
+            switch problem {
+            case .empty:
+                reader.error(node, path, "a subpath cannot be empty", hint: problem.hint)
+            case .absolute:
+                reader.error(node, path, "'\(spelling)' is an absolute path",
+                             hint: "give a folder relative to the project, e.g. '\(spelling.drop { $0 == "/" || $0 == "~" })'")
+            case .parent:
+                reader.error(node, path, "'\(spelling)' leaves its parent folder", hint: problem.hint)
+            default:
+                reader.error(node, path, "'\(printable(spelling))' \(problem.message)", hint: problem.hint)
+            }
+            return nil
+        }
+    }
+
+    /// An image or version name: it becomes a folder name, so it must be exactly one safe one.
+    @discardableResult
+    static func name(_ name: String, what: String, node: YAMLNode?, path: ConfigPath, reader: ConfigReader) -> Bool {
+        guard case .failure(let problem) = FolderPath.name(NameDerivation.subpath(name)), !name.isEmpty else { return true }
+        reader.error(node, path, "the \(what) name '\(printable(name))' \(problem.message)",
+                     hint: "a \(what) name is also a folder name and a tag: use letters, digits, '.', '_', '-' and '+', with no '/' and not '.' or '..' alone")
+        return false
+    }
+
+    /// Control characters shown as escapes, so the message itself stays on one line.
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            if FolderPath.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
+        }
+        return out
+    }
+
+    /// A folder with the entry it belongs to, for overlap checks.
+    struct Owner {
+        var folder: FolderPath
+        var label: String
+        var node: YAMLNode?
+        var path: ConfigPath
+    }
+
+    /// Image folders: none may be the project's own files, and no two may be equal or nested.
+    static func checkImages(_ owners: [Owner], reader: ConfigReader) {
+        for (i, a) in owners.enumerated() {
+            if let first = a.folder.components.first, FolderPath.reservedRootNames.contains(first) {
+                reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) is '\(first)', which bakery keeps at the project root",
+                             hint: "give the image another 'subpath'")
+            }
+            // Two entries of one name are reported as duplicates already.
+            for b in owners[..<i] where a.label != b.label && a.folder.overlaps(b.folder) {
+                reportOverlap(a, b, kind: "image folders", reader: reader)
+                break
+            }
+        }
+    }
+
+    /// Version and matrix folders of one image: apart from its template folder and from each other.
+    static func checkVersions(_ owners: [Owner], imageLabel: String, reader: ConfigReader) {
+        let template = FolderPath(components: ["template"])
+        for (i, a) in owners.enumerated() {
+            if a.folder == template {
+                reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) is the template folder of \(imageLabel)",
+                             hint: "rendered files would replace the templates; give the version another 'subpath'")
+            } else if template.contains(a.folder) {
+                reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) lies inside the template folder of \(imageLabel)",
+                             hint: "rendered files would land among the templates; give the version another 'subpath'")
+            }
+            for b in owners[..<i] where a.label != b.label && a.folder.overlaps(b.folder) {
+                reportOverlap(a, b, kind: "version folders", reader: reader)
+                break
+            }
+        }
+    }
+
+    private static func reportOverlap(_ a: Owner, _ b: Owner, kind: String, reader: ConfigReader) {
+        let message: String
+        if a.folder == b.folder {
+            message = "\(a.label) and \(b.label) share the folder '\(a.folder)'"
+        } else if b.folder.contains(a.folder) {
+            message = "the folder '\(a.folder)' of \(a.label) lies inside the folder '\(b.folder)' of \(b.label)"
+        } else {
+            message = "the folder '\(a.folder)' of \(a.label) contains the folder '\(b.folder)' of \(b.label)"
+        }
+        reader.error(a.node, a.path, message,
+                     hint: "\(kind) cannot be equal or nested: removing or re-rendering one would delete or overwrite the other; give each its own 'subpath'",
+                     code: .duplicate)
+    }
+}

@@ -1,0 +1,271 @@
+// The staging folder of a change in progress: new files, what they replace, and a journal of every step,
+// so that a failed or killed run can always be rolled back to the project as it was.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// `.bakery-staging/` at the project root while a change is applied:
+///
+///     journal   one JSON object per line, written before the step it describes:
+///               begin · mkdir PATH · move FROM TO · remove PATH ASIDE · save PATH ASIDE · write PATH STAGED SAVED · commit
+///     new/N     the staged contents of the N-th written file
+///     old/…     removed folders and the previous contents of replaced files
+///
+/// Undoing a step checks what is on disk, so undoing a step that was logged but not taken changes
+/// nothing. A journal that reached `commit` is finished; any other is rolled back.
+final class ProjectStaging {
+    static let folderName = ".bakery-staging"
+
+    let directory: ProjectDirectory
+    let fd: Int32
+    private var journal: Int32
+
+    private init(directory: ProjectDirectory, fd: Int32, journal: Int32) {
+        self.directory = directory
+        self.fd = fd
+        self.journal = journal
+    }
+
+    deinit {
+        if journal >= 0 { close(journal) }
+        close(fd)
+    }
+
+    static func create(in directory: ProjectDirectory) throws(BakeryError) -> ProjectStaging {
+        let kind = ProjectDirectory.kind(at: directory.fd, folderName)
+        guard kind == .missing else {
+            throw BakeryError(.unsafePath, "cannot stage the change: '\(folderName)' already exists and is \(kind.words)",
+                              hint: "bakery keeps its staging folder there; move it away, then run the command again")
+        }
+        guard mkdirat(directory.fd, folderName, 0o700) == 0 else { throw FileSystemError.make("create", folderName, errno: errno) }
+        let fd = openat(directory.fd, folderName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError.make("open", folderName, errno: errno) }
+        crashPoint()
+        guard mkdirat(fd, "new", 0o700) == 0, mkdirat(fd, "old", 0o700) == 0 else {
+            let code = errno
+            close(fd)
+            _ = ProjectDirectory.removeTree(at: directory.fd, folderName)
+            throw FileSystemError.make("create", folderName + "/new", errno: code)
+        }
+        let journal = openat(fd, "journal", O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard journal >= 0 else {
+            let code = errno
+            close(fd)
+            _ = ProjectDirectory.removeTree(at: directory.fd, folderName)
+            throw FileSystemError.make("create", folderName + "/journal", errno: code)
+        }
+        let staging = ProjectStaging(directory: directory, fd: fd, journal: journal)
+        try staging.log(["op": "begin"])
+        return staging
+    }
+
+    // MARK: steps
+
+    /// Appends one step to the journal (a single write, so a kill leaves whole lines).
+    func log(_ step: [String: String]) throws(BakeryError) {
+        guard var line = try? JSONSerialization.data(withJSONObject: step, options: [.sortedKeys]) else {
+            throw BakeryError(.fileSystem, "cannot record a step of the change", hint: "this is a bug in bakery; please report it")
+        }
+        line.append(0x0A)
+        let written = line.withUnsafeBytes { write(journal, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw FileSystemError.make("write", Self.folderName + "/journal", errno: errno) }
+        Self.crashPoint()
+    }
+
+    /// Writes the contents of a new file into `new/N`, with exactly `mode`.
+    func stage(_ index: Int, _ contents: Data, mode: mode_t) throws(BakeryError) {
+        let name = "new/\(index)"
+        let out = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard out >= 0 else { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: errno) }
+        defer { close(out) }
+        var offset = 0
+        let failure: Int32? = contents.withUnsafeBytes { raw -> Int32? in
+            while offset < raw.count {
+                let n = write(out, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                offset += n
+            }
+            return nil
+        }
+        if let failure { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: failure) }
+        guard fchmod(out, mode & 0o7777) == 0 else { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: errno) }
+        Self.crashPoint()
+    }
+
+    /// The parent folder of `path`, created (each new folder logged first) when `create`.
+    private func parent(of path: FolderPath, action: String, create: Bool) throws(BakeryError) -> Int32? {
+        try directory.openFolder(Array(path.components.dropLast()), action: action, path: path.description,
+                                 create: create ? { folder throws(BakeryError) in try self.log(["op": "mkdir", "path": folder.description]) } : nil)
+    }
+
+    func rename(_ from: FolderPath, to: FolderPath) throws(BakeryError) {
+        guard let a = try parent(of: from, action: "move", create: false) else { throw FileSystemError.make("move", from.description, errno: ENOENT) }
+        defer { close(a) }
+        guard let b = try parent(of: to, action: "move", create: true) else { throw FileSystemError.make("move", to.description, errno: ENOENT) }
+        defer { close(b) }
+        guard renameat(a, from.components.last!, b, to.components.last!) == 0 else { throw FileSystemError.make("move", from.description, errno: errno) }
+        Self.crashPoint()
+    }
+
+    func moveAside(_ path: FolderPath, to aside: String) throws(BakeryError) {
+        guard let a = try parent(of: path, action: "remove", create: false) else { return }
+        defer { close(a) }
+        guard renameat(a, path.components.last!, fd, aside) == 0 else { throw FileSystemError.make("remove", path.description, errno: errno) }
+        Self.crashPoint()
+    }
+
+    /// Renames `staged` over `path` (an atomic replace); the previous file is kept as `aside` until the end.
+    func install(_ path: FolderPath, staged: String, aside: String) throws(BakeryError) {
+        guard let dir = try parent(of: path, action: "write", create: true) else { throw FileSystemError.make("write", path.description, errno: ENOENT) }
+        defer { close(dir) }
+        let name = path.components.last!
+        let saved: Bool
+        switch ProjectDirectory.kind(at: dir, name) {
+        case .missing: saved = false
+        case .regular:
+            try log(["op": "save", "path": path.description, "aside": aside])
+            if linkat(dir, name, fd, aside, 0) != 0 {
+                // No hard links here: keep a copy instead.
+                let copy = try RegularFile.read(directory.root.appendingPathComponent(path.description).path, shown: path.description)
+                try stageRaw(aside, copy)
+            }
+            Self.crashPoint()
+            saved = true
+        case let kind:
+            throw BakeryError(.unsafePath, "cannot write '\(path)': it is now \(kind.words)", hint: "something changed the project while bakery ran; run the command again")
+        }
+        try log(["op": "write", "path": path.description, "staged": staged, "aside": aside, "saved": saved ? "yes" : "no"])
+        guard renameat(fd, staged, dir, name) == 0 else { throw FileSystemError.make("write", path.description, errno: errno) }
+        Self.crashPoint()
+    }
+
+    private func stageRaw(_ name: String, _ contents: Data) throws(BakeryError) {
+        let out = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard out >= 0 else { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: errno) }
+        defer { close(out) }
+        _ = contents.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
+    }
+
+    // MARK: undo, finish
+
+    /// The logged steps, in order; a torn last line (a kill during the append) is ignored.
+    func steps() -> [[String: String]] {
+        let j = openat(fd, "journal", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard j >= 0 else { return [] }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(j, &buffer, buffer.count)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        close(j)
+        return data.split(separator: 0x0A).compactMap { (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: String] }
+    }
+
+    var isCommitted: Bool { steps().contains { $0["op"] == "commit" } }
+
+    /// Undoes every logged step, newest first. Returns how many steps changed something back.
+    @discardableResult
+    func rollBack() -> Int {
+        var undone = 0
+        for step in steps().reversed() {
+            guard let op = step["op"] else { continue }
+            switch op {
+            case "mkdir":
+                if let p = path(step["path"]), let (dir, name) = locate(p) {
+                    if unlinkat(dir, name, AT_REMOVEDIR) == 0 { undone += 1 }
+                    close(dir)
+                }
+            case "move":
+                if let a = path(step["from"]), let b = path(step["to"]), let (bd, bn) = locate(b) {
+                    defer { close(bd) }
+                    if ProjectDirectory.kind(at: bd, bn) != .missing, let (ad, an) = locate(a) {
+                        if ProjectDirectory.kind(at: ad, an) == .missing, renameat(bd, bn, ad, an) == 0 { undone += 1 }
+                        close(ad)
+                    }
+                }
+            case "remove":
+                if let p = path(step["path"]), let aside = step["aside"], ProjectDirectory.kind(at: fd, aside) != .missing, let (dir, name) = locate(p) {
+                    if ProjectDirectory.kind(at: dir, name) == .missing, renameat(fd, aside, dir, name) == 0 { undone += 1 }
+                    close(dir)
+                }
+            case "write":
+                // Taken only if the staged file is gone from new/.
+                guard let p = path(step["path"]), let staged = step["staged"], let aside = step["aside"],
+                      ProjectDirectory.kind(at: fd, staged) == .missing, let (dir, name) = locate(p) else { continue }
+                if step["saved"] == "yes" {
+                    if ProjectDirectory.kind(at: fd, aside) == .regular, renameat(fd, aside, dir, name) == 0 { undone += 1 }
+                } else if ProjectDirectory.kind(at: dir, name) == .regular, unlinkat(dir, name, 0) == 0 {
+                    undone += 1
+                }
+                close(dir)
+            default: continue
+            }
+            Self.crashPoint()
+        }
+        return undone
+    }
+
+    private func path(_ spelling: String?) -> FolderPath? {
+        guard let spelling, case .success(let p) = FolderPath.parse(spelling) else { return nil }
+        return p
+    }
+
+    /// The open parent folder of `path` and its last name (nil when the parent is gone or a link).
+    private func locate(_ path: FolderPath) -> (Int32, String)? {
+        guard let dir = try? directory.openFolder(Array(path.components.dropLast()), action: "restore", path: path.description) else { return nil }
+        return (dir, path.components.last!)
+    }
+
+    /// Removes the staging folder (and with it what was kept aside).
+    func discard() {
+        if journal >= 0 { close(journal); journal = -1 }
+        _ = ProjectDirectory.removeTree(at: directory.fd, Self.folderName)
+    }
+
+    /// Finishes (committed) or rolls back (anything else) the change of an interrupted run. Called with the lock held.
+    static func recover(root: URL, log: TargetLog?) throws(BakeryError) {
+        let directory = try ProjectDirectory(root: root)
+        switch ProjectDirectory.kind(at: directory.fd, folderName) {
+        case .missing: return
+        case .directory: break
+        case let kind:
+            throw BakeryError(.unsafePath, "'\(folderName)' in the project folder is \(kind.words), not bakery's staging folder",
+                              hint: "bakery keeps the staging folder of a change in progress there; move it away, then run the command again")
+        }
+        let fd = openat(directory.fd, folderName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError.make("open", folderName, errno: errno) }
+        let staging = ProjectStaging(directory: directory, fd: fd, journal: -1)
+        if staging.isCommitted {
+            staging.discard()
+            log?.warning("An earlier bakery run was interrupted after its change was complete; removed its staging folder \(folderName)")
+        } else {
+            let undone = staging.rollBack()
+            staging.discard()
+            log?.warning("An earlier bakery run was interrupted while changing this project; rolled its change back (\(undone) step\(undone == 1 ? "" : "s") undone) and removed \(folderName)")
+        }
+        guard ProjectDirectory.kind(at: directory.fd, folderName) == .missing else {
+            throw BakeryError(.fileSystem, "cannot remove the staging folder '\(folderName)' of an interrupted run",
+                              hint: "check its permissions, then remove it by hand")
+        }
+    }
+
+    // MARK: fault injection for the kill tests
+
+    /// `BAKERY_TEST_CRASH_AT=N` ends the process (as kill -9 would: no cleanup) at the N-th step
+    /// boundary, so tests can stop a change between any two of its file system operations.
+    static let crashAt: Int? = ProcessInfo.processInfo.environment["BAKERY_TEST_CRASH_AT"].flatMap { Int($0) }
+    nonisolated(unsafe) private static var boundaries = 0
+
+    static func crashPoint() {
+        guard let crashAt else { return }
+        boundaries += 1
+        if boundaries == crashAt { _exit(137) }
+    }
+}
