@@ -82,8 +82,12 @@ struct RenderCommand: ParsableCommand {
         if isDirectory.boolValue {
             throw TemplateValues.Failure(description: "\(template): is a directory; give a template file")
         }
-        guard let data = FileManager.default.contents(atPath: template) else {
-            throw TemplateValues.Failure(description: "\(template): cannot be read (check its permissions)")
+        let data: Data
+        do {
+            data = try RegularFile.read(template)
+        } catch {
+            // A FIFO or device is refused at once instead of blocking the render.
+            throw TemplateValues.Failure(description: "\(template): \(error.code == .unsafePath ? "is not a regular file (a FIFO, socket or device is never read)" : "cannot be read (check its permissions)")")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw TemplateValues.Failure(description: "\(template): is not UTF-8 text")

@@ -12,12 +12,15 @@ public enum TemplateValues {
 
     /// The mapping in a YAML or JSON file (JSON is read as YAML 1.2), as template variables.
     public static func load(file path: String) throws -> [String: Value] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw Failure(description: "\(path): \(isDirectory.boolValue ? "is a directory, not a values file" : "cannot be read (check its permissions)")")
-            }
-            throw Failure(description: "\(path): no such file (give a YAML or JSON file of template values)")
+        let data: Data
+        switch RegularFile.kind(path) {
+        case .missing: throw Failure(description: "\(path): no such file (give a YAML or JSON file of template values)")
+        case .directory: throw Failure(description: "\(path): is a directory, not a values file")
+        case .regular:
+            do { data = try RegularFile.read(path) } catch { throw Failure(description: "\(path): cannot be read (check its permissions)") }
+        case let kind:
+            // A FIFO would block the render; a device is never a values file.
+            throw Failure(description: "\(path): is \(kind.words), not a regular file (give a YAML or JSON file of template values)")
         }
         let root: YAMLNode?
         do {

@@ -1,0 +1,145 @@
+import Bakery
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A change interrupted at any moment leaves the project as it was or as the command makes it; the
+/// next mutating command rolls the leftover back (or finishes it), reports it and removes the staging folder.
+@Suite struct InterruptionTests {
+    static let config = """
+        repository:
+          url: "https://github.com/posit-dev/images-test"
+        images:
+          - name: img1
+            versions:
+              - name: 1.0.0
+              - name: 2.0.0
+                latest: true
+          - name: img2
+            versions:
+              - name: 1.0.0
+
+        """
+
+    /// The commands interrupted, each a different mix of moves, removals, new and replaced files.
+    static let commands: [[String]] = [
+        ["create", "version", "img1", "3.0.0"],
+        ["create", "version", "img1", "2.0.0", "--force", "--subpath", "2.0.x"],
+        ["remove", "version", "img1", "1.0.0"],
+        ["remove", "image", "img2"],
+        ["update", "version", "img1", "2.0.1"],
+        ["update", "version", "img1", "2.0.1", "--no-clean"],
+        ["update", "files", "--all"],
+        ["create", "image", "img3"],
+    ]
+
+    /// A rendered project; `update files --all` afterwards has real work (a changed template).
+    static func makeProject() throws -> URL {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("bakery-kill-\(UUID().uuidString)")
+        func put(_ path: String, _ text: String, mode: Int = 0o644) throws {
+            let url = root.appendingPathComponent(path)
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        }
+        try put("bakery.yaml", config)
+        for image in ["img1", "img2"] {
+            try put("\(image)/template/Containerfile.jinja2", "FROM base:{{ Image.Version }}\nCOPY deps /deps\n")
+            try put("\(image)/template/test/goss.yaml.jinja2", "command:\n  version:\n    exec: echo {{ Image.Version }}\n")
+            try put("\(image)/template/deps/packages.txt", "curl\n")
+            try put("\(image)/template/scripts/start.sh", "#!/bin/sh\nexec \"$@\"\n", mode: 0o755)
+        }
+        let render = try BakeryBinary.run(["update", "files", "--all"], in: root, timeout: 60)
+        #expect(render.status == 0, "\(render.stderr)")
+        try put("img1/template/deps/packages.txt", "curl\nca-certificates\n")
+        return root
+    }
+
+    static func copy(_ source: URL) throws -> URL {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-kill-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: copy)
+        return copy
+    }
+
+    /// Any mutating command takes the lock and repairs; this one changes nothing else.
+    static func recover(_ root: URL) throws -> BakeryBinary.Result {
+        try BakeryBinary.run(["update", "files", "--image-name", "^no image has this name$"], in: root, timeout: 60)
+    }
+
+    @Test(arguments: commands)
+    func aCrashBetweenAnyTwoStepsLeavesTheOldOrTheNewProject(_ command: [String]) throws {
+        let original = try Self.makeProject()
+        defer { try? FileManager.default.removeItem(at: original) }
+        let before = TreeSnapshot(original)
+        let finished = try Self.copy(original)
+        defer { try? FileManager.default.removeItem(at: finished) }
+        let clean = try BakeryBinary.run(command, in: finished, timeout: 60)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let after = TreeSnapshot(finished)
+        #expect(after != before)
+
+        var crashes = 0, sawOld = false, sawNew = false
+        for n in 1...500 {
+            let root = try Self.copy(original)
+            defer { try? FileManager.default.removeItem(at: root) }
+            let run = try BakeryBinary.run(command, in: root, timeout: 60, environment: ["BAKERY_TEST_CRASH_AT": "\(n)"])
+            if run.status == 0 {
+                #expect(TreeSnapshot(root) == after, "\(command) finished at step \(n) but differs from an uninterrupted run")
+                break
+            }
+            #expect(run.status == 137, "\(command) at step \(n): \(run.stderr)")
+            crashes += 1
+            let repaired = try Self.recover(root)
+            #expect(repaired.status == 0, "\(repaired.stderr)")
+            #expect(repaired.stderr.contains("An earlier bakery run was interrupted"), "step \(n): the repair was not reported")
+            let state = TreeSnapshot(root)
+            #expect(state == before || state == after,
+                    "\(command) killed at step \(n) left neither the old nor the new project: \(before.changes(to: state).prefix(8))")
+            sawOld = sawOld || state == before
+            sawNew = sawNew || state == after
+        }
+        #expect(crashes >= 5, "\(command): only \(crashes) crash points")
+        #expect(sawOld && sawNew)
+    }
+
+    @Test func realKillsAtRandomMomentsLeaveTheOldOrTheNewProject() throws {
+        var rng = SeededRandom(seed: 1129)
+        let original = try Self.makeProject()
+        defer { try? FileManager.default.removeItem(at: original) }
+        let before = TreeSnapshot(original)
+        var outcomes = [String: Int]()
+        for command in Self.commands {
+            let finished = try Self.copy(original)
+            let started = Date()
+            _ = try BakeryBinary.run(command, in: finished, timeout: 60)
+            let duration = Date().timeIntervalSince(started)
+            let after = TreeSnapshot(finished)
+            try? FileManager.default.removeItem(at: finished)
+            for _ in 0..<12 {
+                let root = try Self.copy(original)
+                defer { try? FileManager.default.removeItem(at: root) }
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: BakeryBinary.path)
+                process.arguments = command
+                process.currentDirectoryURL = root
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                usleep(UInt32(Double.random(in: 0...duration, using: &rng) * 1_000_000))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let repaired = try Self.recover(root)
+                #expect(repaired.status == 0, "\(repaired.stderr)")
+                let state = TreeSnapshot(root)
+                #expect(state == before || state == after, "\(command) killed at random left \(before.changes(to: state).prefix(8))")
+                #expect(state.entries.keys.allSatisfy { !$0.hasPrefix(".bakery-staging") })
+                outcomes[state == before ? "old" : "new", default: 0] += 1
+            }
+        }
+        #expect(outcomes.values.reduce(0, +) == Self.commands.count * 12)
+    }
+}
