@@ -40,12 +40,8 @@ public struct BakeryConfig: Sendable, Hashable {
         let images = imageEntries.map(\.value)
         reportDuplicates(imageEntries.map { ($0.value.name, $0) }, path: path.key("images"), reader: reader,
                          message: { "duplicate image name '\($0)' in the bakery config" })
-        var owners: [FolderRules.Owner] = []
-        for entry in imageEntries {
-            guard case .success(let folder) = FolderPath.parse(entry.value.subpath) else { continue }
-            let key = entry.node["subpath"] != nil ? "subpath" : "name"
-            owners.append(FolderRules.Owner(folder: folder, label: "image '\(entry.value.name)'", node: entry.node[key] ?? entry.node,
-                                            path: path.key("images").index(entry.index).key(key)))
+        let owners = imageEntries.compactMap {
+            FolderRules.Owner(entry: $0, subpath: $0.value.subpath, label: "image '\($0.value.name)'", list: path.key("images"))
         }
         FolderRules.checkImages(owners, reader: reader)
         if f["images"].map({ $0.kind == .sequence && $0.items.isEmpty || $0.resolved == .null }) ?? true {

@@ -47,6 +47,20 @@ enum FolderRules {
         var label: String
         var node: YAMLNode?
         var path: ConfigPath
+
+        init(folder: FolderPath, label: String, node: YAMLNode?, path: ConfigPath) {
+            self.folder = folder
+            self.label = label
+            self.node = node
+            self.path = path
+        }
+
+        /// A list entry's folder, located at its `subpath` key, or at its `name` when derived from it; nil when unusable (already reported).
+        init?<T>(entry: Fields.Entry<T>, subpath: String, label: String, list: ConfigPath) {
+            guard case .success(let folder) = FolderPath.parse(subpath) else { return nil }
+            let key = entry.node["subpath"] != nil ? "subpath" : "name"
+            self.init(folder: folder, label: label, node: entry.node[key] ?? entry.node, path: list.index(entry.index).key(key))
+        }
     }
 
     /// Image folders: none may be the project's own files, and no two may be equal or nested.

@@ -136,12 +136,8 @@ public struct Image: Sendable, Hashable {
     /// Version folders (explicit or derived from the name) and the matrix folder, against the template folder and each other.
     private static func checkFolders(_ versions: [Fields.Entry<ImageVersion>], matrix: YAMLNode?, path: ConfigPath, label: String,
                                      reader: ConfigReader) {
-        var owners: [FolderRules.Owner] = []
-        for entry in versions {
-            guard case .success(let folder) = FolderPath.parse(entry.value.subpath) else { continue }
-            let key = entry.node["subpath"] != nil ? "subpath" : "name"
-            owners.append(FolderRules.Owner(folder: folder, label: "version '\(entry.value.name)'", node: entry.node[key] ?? entry.node,
-                                            path: path.key("versions").index(entry.index).key(key)))
+        var owners = versions.compactMap {
+            FolderRules.Owner(entry: $0, subpath: $0.value.subpath, label: "version '\($0.value.name)'", list: path.key("versions"))
         }
         if let matrix, matrix.kind == .mapping {
             let spelling = matrix["subpath"]?.scalar ?? "matrix"
