@@ -28,6 +28,7 @@ import Glibc
     static let commands: [[String]] = [
         ["create", "version", "img1", "3.0.0"],
         ["create", "version", "img1", "2.0.0", "--force", "--subpath", "2.0.x"],
+        ["create", "version", "img1", "2.0.0", "--force", "--subpath", "moved/deeper"],
         ["remove", "version", "img1", "1.0.0"],
         ["remove", "image", "img2"],
         ["update", "version", "img1", "2.0.1"],

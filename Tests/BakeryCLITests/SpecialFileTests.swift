@@ -108,3 +108,124 @@ import Glibc
         #expect(TreeSnapshot(dir) == before)
     }
 }
+
+/// What an earlier session's hostile-review found: a staging folder shipped in a repository, links
+/// among the parents of a folder only read, linked product folders, read-only folders, FIFOs in git.
+@Suite struct HostileRepositoryTests {
+    static func project(in dir: URL) throws -> URL {
+        let project = dir.appendingPathComponent("project")
+        for path in ["img/template/Containerfile.jinja2", "img/1.0.0/Containerfile"] {
+            let url = project.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("FROM base\n".utf8).write(to: url)
+        }
+        try Data(SpecialFileTests.config.utf8).write(to: project.appendingPathComponent("bakery.yaml"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("canary/dir"), withIntermediateDirectories: true)
+        try Data("precious\n".utf8).write(to: dir.appendingPathComponent("canary/dir/f"))
+        try Data("secret\n".utf8).write(to: dir.appendingPathComponent("canary/id_rsa"))
+        return project
+    }
+
+    /// Journal lines that name things outside the staging folder's own new/ and old/ entries.
+    static let forged: [String] = [
+        #"{"aside":"../../canary/id_rsa","op":"remove","path":"img/loot"}"#,
+        #"{"aside":"CANARY/dir","op":"remove","path":"img/loot2"}"#,
+        #"{"aside":"old/r1","op":"remove","path":".bakery-staging/old/x"}"#,
+        #"{"aside":"old/../../../canary/id_rsa","op":"remove","path":"img/loot3"}"#,
+        #"{"aside":"old/w0","op":"write","path":"bakery.yaml","saved":"no","staged":"../../canary/id_rsa"}"#,
+        #"{"aside":"old/w1","op":"write","path":"img/loot4","saved":"yes","staged":"new/9"}"#,
+        #"{"from":"../canary","op":"move","to":"img/loot5"}"#,
+    ]
+
+    @Test(arguments: 0..<forged.count)
+    func aStagingFolderShippedInTheRepositoryReachesNothingOutside(_ i: Int) throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        let staging = project.appendingPathComponent(".bakery-staging")
+        try FileManager.default.createDirectory(at: staging.appendingPathComponent("new"), withIntermediateDirectories: true)
+        // old/ itself a link out of the project: a name inside it must not be followed.
+        try FileManager.default.createSymbolicLink(atPath: staging.appendingPathComponent("old").path, withDestinationPath: dir.appendingPathComponent("canary").path)
+        let line = Self.forged[i].replacingOccurrences(of: "CANARY", with: dir.appendingPathComponent("canary").path)
+        try Data("{\"op\":\"begin\"}\n\(line)\n".utf8).write(to: staging.appendingPathComponent("journal"))
+        let canary = TreeSnapshot(dir.appendingPathComponent("canary"))
+        let result = try BakeryBinary.run(["create", "version", "img", "2.0.0"], in: project, timeout: 20)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("An earlier bakery run was interrupted"))
+        #expect(TreeSnapshot(dir.appendingPathComponent("canary")) == canary, "the canary changed: \(line)")
+        let after = TreeSnapshot(project)
+        #expect(!after.entries.keys.contains { $0.hasPrefix("img/loot") || $0.hasPrefix(".bakery-staging") }, "\(after.entries.keys.sorted())")
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("img/2.0.0/Containerfile").path))
+    }
+
+    @Test func aJournalThatIsAFIFOIsRefusedAtOnce() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        try FileManager.default.createDirectory(at: project.appendingPathComponent(".bakery-staging"), withIntermediateDirectories: true)
+        #expect(mkfifo(project.appendingPathComponent(".bakery-staging/journal").path, 0o644) == 0)
+        let result = try BakeryBinary.run(["remove", "version", "img", "1.0.0"], in: project, timeout: 10)
+        #expect(result.status == 1, "hung or passed: \(result.status)")
+        #expect(result.stderr.contains("'.bakery-staging/journal' is not a regular file"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("img/1.0.0/Containerfile").path))
+    }
+
+    @Test func diffAgainstNeverReadsThroughALink() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("canary/v"), withIntermediateDirectories: true)
+        try Data("AWS_SECRET=hunter2\n".utf8).write(to: dir.appendingPathComponent("canary/v/secret.txt"))
+        try FileManager.default.createSymbolicLink(atPath: project.appendingPathComponent("img/lnk").path, withDestinationPath: dir.appendingPathComponent("canary").path)
+        let config = SpecialFileTests.config + "        latest: true\n      - name: 0.9.0\n        subpath: lnk/v\n"
+        try Data(config.utf8).write(to: project.appendingPathComponent("bakery.yaml"))
+        let result = try BakeryBinary.run(["create", "version", "img", "2.0.0", "--diff-against", "0.9.0"], in: project, timeout: 20)
+        #expect(result.status == 1)
+        #expect(!result.stdout.contains("hunter2") && !result.stderr.contains("hunter2"))
+        #expect(result.stderr.contains("'img/lnk' is a symbolic link"), "\(result.stderr)")
+    }
+
+    @Test func aWorkspaceProductFolderThatIsALinkIsRefused() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        let workspace = dir.appendingPathComponent("workspace")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: workspace.appendingPathComponent("Product").path, withDestinationPath: project.path)
+        let before = TreeSnapshot(project)
+        let result = try BakeryBinary.run(["update", "files", "--all"], in: workspace, timeout: 20)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the product folder 'Product' of the workspace is a symbolic link"), "\(result.stderr)")
+        #expect(TreeSnapshot(project) == before)
+    }
+
+    @Test func aReadOnlyFolderRemovedByANonRootUserLeavesNoStagingBehind() throws {
+        guard getuid() == 0, let setpriv = ExternalTool.locate("setpriv") else {
+            print("⚠️  skipping: needs root and setpriv (util-linux) to run bakery as an unprivileged user")
+            #expect(!ExternalTool.toolsRequired, "CI must run this test")
+            return
+        }
+        let dir = try SpecialFileTests.scratch()
+        defer { _ = try? BakeryBinary.shell("chmod -R u+w '\(dir.path)'", in: URL(fileURLWithPath: "/")); try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        let locked = project.appendingPathComponent("img/1.0.0/locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try Data("x\n".utf8).write(to: locked.appendingPathComponent("f"))
+        _ = try BakeryBinary.shell("chmod 755 '\(dir.path)' && chown -R 65534:65534 '\(project.path)' && chmod 555 '\(locked.path)'", in: dir)
+        let run = try BakeryBinary.execute(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", BakeryBinary.path, "remove", "version", "img", "1.0.0"], in: project)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent(".bakery-staging").path))
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("img/1.0.0").path))
+    }
+
+    @Test func aFIFOInTheGitFolderDoesNotBlockAPlan() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try Self.project(in: dir)
+        try Data("gitdir: \(dir.appendingPathComponent("gitdir").path)\n".utf8).write(to: project.appendingPathComponent(".git"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("gitdir"), withIntermediateDirectories: true)
+        #expect(mkfifo(dir.appendingPathComponent("gitdir/HEAD").path, 0o644) == 0)
+        let result = try BakeryBinary.run(["build", "--plan"], in: project, timeout: 20)
+        #expect(result.status != -1, "hung on the FIFO")
+    }
+}

@@ -11,18 +11,16 @@ enum ProjectRun {
         let logger = global.makeLogger()
         let log = TargetLog()
         let root = global.contextURL.standardizedFileURL
-        var reported = false
-        func flush() {
-            if !reported { TargetRun.report(log, logger: logger) }
-            reported = true
-        }
+        var reported = 0
+        func flush() { reported = TargetRun.report(log, logger: logger, from: reported) }
         do {
             // Held from reading bakery.yaml to writing it, so concurrent commands do not lose changes.
             let lock = try ProjectLock(root: root, log: log)
             defer { lock.release() }
             let transaction = try make(root, log)
             flush()
-            try transaction.commit(holdingLock: true)
+            try transaction.commit(holdingLock: true, log: log)
+            flush()
             Console.stderr(success)
         } catch let error as BakeryError {
             flush()

@@ -98,14 +98,18 @@ struct TargetRun {
         }
     }
 
-    static func report(_ log: TargetLog, logger: Logger) {
-        for entry in log.entries {
+    /// Prints the log's entries from `start` on; returns where the next report should start.
+    @discardableResult
+    static func report(_ log: TargetLog, logger: Logger, from start: Int = 0) -> Int {
+        let entries = log.entries
+        for entry in entries.dropFirst(start) {
             switch entry.level {
             case .debug: logger.debug("\(entry.message)")
             case .info: logger.info("\(entry.message)")
             case .warning: logger.warning("\(entry.message)")
             }
         }
+        return entries.count
     }
 
     /// Prints JSON on stdout with a final newline.

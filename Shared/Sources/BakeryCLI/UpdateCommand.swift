@@ -41,7 +41,22 @@ struct UpdateFilesCommand: ParsableCommand {
             Console.stderr("❌ No scope specified. Pass --image-name and/or --image-version to scope the render, or --all to intentionally render every image and version.")
             throw ExitCode(1)
         }
-        let workspace = try TargetRun.loadWorkspace(options, logger: logger)
+        // Every project is locked before it is read (taking a lock repairs an interrupted change),
+        // so nothing another bakery run changes can slip between this render and its commit.
+        let commitLog = TargetLog()
+        var locks: [ProjectLock] = []
+        defer { locks.forEach { $0.release() } }
+        let workspace: Workspace
+        do {
+            let found = try Workspace.load(context: options.contextURL)
+            for project in found.projects { locks.append(try ProjectLock(root: found.directory(of: project), log: commitLog)) }
+            TargetRun.report(commitLog, logger: logger)
+        } catch {
+            TargetRun.report(commitLog, logger: logger)
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+        workspace = try TargetRun.loadWorkspace(options, logger: logger)
         var patterns: [NSRegularExpression] = []
         for p in templatePattern {
             guard let r = try? NSRegularExpression(pattern: p) else {
@@ -105,17 +120,16 @@ struct UpdateFilesCommand: ParsableCommand {
             Console.stderr("❌ Update failed")
             throw ExitCode(1)
         }
-        // Taking each project's lock finishes or rolls back an interrupted earlier change, which it reports.
-        let commitLog = TargetLog()
+        let done = commitLog.entries.count
         do {
-            for t in transactions { try t.commit(log: commitLog) }
+            for t in transactions { try t.commit(holdingLock: true, log: commitLog) }
         } catch {
-            TargetRun.report(commitLog, logger: logger)
+            TargetRun.report(commitLog, logger: logger, from: done)
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr("❌ Update failed")
             throw ExitCode(1)
         }
-        TargetRun.report(commitLog, logger: logger)
+        TargetRun.report(commitLog, logger: logger, from: done)
         Console.stderr("✅ Files updated successfully")
     }
 }

@@ -66,12 +66,12 @@ enum FolderRules {
     /// Image folders: none may be the project's own files, and no two may be equal or nested.
     static func checkImages(_ owners: [Owner], reader: ConfigReader) {
         for (i, a) in owners.enumerated() {
-            if let first = a.folder.components.first, FolderPath.reservedRootNames.contains(first) {
+            if let first = a.folder.folded.components.first, FolderPath.reservedRootNames.contains(first) {
                 reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) is '\(first)', which bakery keeps at the project root",
                              hint: "give the image another 'subpath'")
             }
             // Two entries of one name are reported as duplicates already.
-            for b in owners[..<i] where a.label != b.label && a.folder.overlaps(b.folder) {
+            for b in owners[..<i] where a.label != b.label && a.folder.folded.overlaps(b.folder.folded) {
                 reportOverlap(a, b, kind: "image folders", reader: reader)
                 break
             }
@@ -82,14 +82,14 @@ enum FolderRules {
     static func checkVersions(_ owners: [Owner], imageLabel: String, reader: ConfigReader) {
         let template = FolderPath(components: ["template"])
         for (i, a) in owners.enumerated() {
-            if a.folder == template {
+            if a.folder.folded == template {
                 reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) is the template folder of \(imageLabel)",
                              hint: "rendered files would replace the templates; give the version another 'subpath'")
-            } else if template.contains(a.folder) {
+            } else if template.contains(a.folder.folded) {
                 reader.error(a.node, a.path, "the folder '\(a.folder)' of \(a.label) lies inside the template folder of \(imageLabel)",
                              hint: "rendered files would land among the templates; give the version another 'subpath'")
             }
-            for b in owners[..<i] where a.label != b.label && a.folder.overlaps(b.folder) {
+            for b in owners[..<i] where a.label != b.label && a.folder.folded.overlaps(b.folder.folded) {
                 reportOverlap(a, b, kind: "version folders", reader: reader)
                 break
             }
@@ -98,9 +98,9 @@ enum FolderRules {
 
     private static func reportOverlap(_ a: Owner, _ b: Owner, kind: String, reader: ConfigReader) {
         let message: String
-        if a.folder == b.folder {
+        if a.folder.folded == b.folder.folded {
             message = "\(a.label) and \(b.label) share the folder '\(a.folder)'"
-        } else if b.folder.contains(a.folder) {
+        } else if b.folder.folded.contains(a.folder.folded) {
             message = "the folder '\(a.folder)' of \(a.label) lies inside the folder '\(b.folder)' of \(b.label)"
         } else {
             message = "the folder '\(a.folder)' of \(a.label) contains the folder '\(b.folder)' of \(b.label)"

@@ -62,7 +62,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
         for part in spelling.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." { return .failure(.parent) }
-            if part == ".git" { return .failure(.reserved(".git")) }
+            if part.lowercased() == ".git" { return .failure(.reserved(".git")) }
             parts.append(String(part))
         }
         if parts.isEmpty { return .failure(.itself) }
@@ -77,7 +77,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
         if name.contains("\\") { return .failure(.backslash) }
         if name == "." { return .failure(.itself) }
         if name == ".." { return .failure(.parent) }
-        if name == ".git" { return .failure(.reserved(".git")) }
+        if name.lowercased() == ".git" { return .failure(.reserved(".git")) }
         return .success(FolderPath(components: [name]))
     }
 
@@ -98,6 +98,10 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
 
     /// Equal, or one inside the other.
     public func overlaps(_ other: FolderPath) -> Bool { contains(other) || other.contains(self) }
+
+    /// Lower-cased components: on a case-insensitive file system (macOS, Windows) `IMG1` is `img1`,
+    /// so validate compares folders this way to keep a project safe wherever it is checked out.
+    public var folded: FolderPath { FolderPath(components: components.map { $0.lowercased() }) }
 }
 
 extension String {

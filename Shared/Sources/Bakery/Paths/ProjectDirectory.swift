@@ -209,13 +209,17 @@ public final class ProjectDirectory: @unchecked Sendable {
         return found
     }
 
-    /// Deletes `name` in `dirfd` and, for a folder, everything below it; links are removed as links.
+    /// Deletes `name` in `parent` and, for a folder, everything below it; links are removed as links.
+    /// Used only on bakery's own staging folder: a read-only folder moved there is made writable
+    /// for its owner first, so what was removed can always be discarded.
     static func removeTree(at parent: Int32, _ name: String) -> Int32? {
         var st = stat()
         guard fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return errno == ENOENT ? nil : errno }
         if st.st_mode & S_IFMT == S_IFDIR {
             let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard child >= 0, let stream = fdopendir(child) else { return errno }
+            guard child >= 0 else { return errno }
+            if st.st_mode & 0o700 != 0o700 { _ = fchmod(child, (st.st_mode & 0o7777) | 0o700) }
+            guard let stream = fdopendir(child) else { return errno }
             var names: [String] = []
             while let entry = readdir(stream) {
                 let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

@@ -113,6 +113,20 @@ public enum EditionDiff {
         return l
     }
 
+    /// The regular files of a project folder, reached without following a link on the way (a link
+    /// there is an error: its files are not the project's), relative paths → contents.
+    public static func files(root: URL, folder: String) throws(BakeryError) -> [String: Data] {
+        let path: FolderPath
+        switch FolderPath.parse(folder) {
+        case .success(let p): path = p
+        case .failure(let problem): throw BakeryError(.unsafePath, "cannot read the folder '\(folder)': it \(problem.message)", hint: problem.hint)
+        }
+        let directory = try ProjectDirectory(root: root)
+        guard let fd = try directory.openFolder(path.components, action: "compare with", path: folder) else { return [:] }
+        close(fd)
+        return files(in: root.appendingPathComponent(path.description))
+    }
+
     /// The regular files below `dir` (links and special files are not followed or read), relative paths → contents.
     public static func files(in dir: URL) -> [String: Data] {
         var out: [String: Data] = [:]

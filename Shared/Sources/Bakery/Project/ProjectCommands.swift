@@ -259,7 +259,7 @@ public struct ProjectChanges {
                                                        destination: destination, log: log)
             t.write(rendered)
             if let d = new.diffAgainst, let previous = image.versions.first(where: { $0.name == d }) {
-                let oldFiles = EditionDiff.files(in: root.appendingPathComponent("\(image.subpath)/\(previous.subpath)"))
+                let oldFiles = try EditionDiff.files(root: root, folder: "\(image.subpath)/\(previous.subpath)")
                 var newFiles: [String: Data] = [:]
                 for f in rendered { newFiles[String(f.path.dropFirst(destination.count + 1))] = f.contents }
                 editionDiff = EditionDiff.markdown(image: new.image, old: oldFiles, new: newFiles)

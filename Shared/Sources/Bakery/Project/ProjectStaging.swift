@@ -23,17 +23,41 @@ final class ProjectStaging {
 
     let directory: ProjectDirectory
     let fd: Int32
+    /// `new/` and `old/`, opened without following links (-1 when missing in a leftover).
+    let newFD: Int32
+    let oldFD: Int32
     private var journal: Int32
 
     private init(directory: ProjectDirectory, fd: Int32, journal: Int32) {
         self.directory = directory
         self.fd = fd
         self.journal = journal
+        newFD = openat(fd, "new", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        oldFD = openat(fd, "old", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
     }
 
     deinit {
         if journal >= 0 { close(journal) }
+        if newFD >= 0 { close(newFD) }
+        if oldFD >= 0 { close(oldFD) }
         close(fd)
+    }
+
+    /// A staged name as the journal records it (`new/3`), to the folder and single name it denotes.
+    /// Anything else — `..`, an absolute path, another folder — is not bakery's and is refused.
+    func stagedName(_ spelling: String?) -> (Int32, String)? {
+        guard let spelling, spelling.hasPrefix("new/") else { return nil }
+        let name = String(spelling.dropFirst(4))
+        guard !name.isEmpty, name.allSatisfy(\.isASCII), name.allSatisfy(\.isNumber), newFD >= 0 else { return nil }
+        return (newFD, name)
+    }
+
+    /// `old/r3` (a removed path) or `old/w3` (a replaced file), likewise.
+    func asideName(_ spelling: String?) -> (Int32, String)? {
+        guard let spelling, spelling.hasPrefix("old/r") || spelling.hasPrefix("old/w") else { return nil }
+        let digits = spelling.dropFirst(5)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), oldFD >= 0 else { return nil }
+        return (oldFD, String(spelling.dropFirst(4)))
     }
 
     static func create(in directory: ProjectDirectory) throws(BakeryError) -> ProjectStaging {
@@ -80,7 +104,7 @@ final class ProjectStaging {
     /// Writes the contents of a new file into `new/N`, with exactly `mode`.
     func stage(_ index: Int, _ contents: Data, mode: mode_t) throws(BakeryError) {
         let name = "new/\(index)"
-        let out = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let out = openat(newFD, "\(index)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: errno) }
         defer { close(out) }
         var offset = 0
@@ -103,24 +127,28 @@ final class ProjectStaging {
                                  create: create ? { folder throws(BakeryError) in try self.log(["op": "mkdir", "path": folder.description]) } : nil)
     }
 
-    func rename(_ from: FolderPath, to: FolderPath) throws(BakeryError) {
+    /// Moves a folder; the destination's missing parents are created (and logged) before the move is
+    /// logged, so an undo in reverse order moves it back first and then removes the emptied parents.
+    func move(_ from: FolderPath, to: FolderPath) throws(BakeryError) {
         guard let a = try parent(of: from, action: "move", create: false) else { throw FileSystemError.make("move", from.description, errno: ENOENT) }
         defer { close(a) }
         guard let b = try parent(of: to, action: "move", create: true) else { throw FileSystemError.make("move", to.description, errno: ENOENT) }
         defer { close(b) }
+        try log(["op": "move", "from": from.description, "to": to.description])
         guard renameat(a, from.components.last!, b, to.components.last!) == 0 else { throw FileSystemError.make("move", from.description, errno: errno) }
         Self.crashPoint()
     }
 
-    func moveAside(_ path: FolderPath, to aside: String) throws(BakeryError) {
+    func moveAside(_ path: FolderPath, index: Int) throws(BakeryError) {
         guard let a = try parent(of: path, action: "remove", create: false) else { return }
         defer { close(a) }
-        guard renameat(a, path.components.last!, fd, aside) == 0 else { throw FileSystemError.make("remove", path.description, errno: errno) }
+        try log(["op": "remove", "path": path.description, "aside": "old/r\(index)"])
+        guard renameat(a, path.components.last!, oldFD, "r\(index)") == 0 else { throw FileSystemError.make("remove", path.description, errno: errno) }
         Self.crashPoint()
     }
 
-    /// Renames `staged` over `path` (an atomic replace); the previous file is kept as `aside` until the end.
-    func install(_ path: FolderPath, staged: String, aside: String) throws(BakeryError) {
+    /// Renames the staged `new/N` over `path` (an atomic replace); the previous file is kept as `old/wN` until the end.
+    func install(_ path: FolderPath, index: Int) throws(BakeryError) {
         guard let dir = try parent(of: path, action: "write", create: true) else { throw FileSystemError.make("write", path.description, errno: ENOENT) }
         defer { close(dir) }
         let name = path.components.last!
@@ -128,24 +156,25 @@ final class ProjectStaging {
         switch ProjectDirectory.kind(at: dir, name) {
         case .missing: saved = false
         case .regular:
-            try log(["op": "save", "path": path.description, "aside": aside])
-            if linkat(dir, name, fd, aside, 0) != 0 {
+            try log(["op": "save", "path": path.description, "aside": "old/w\(index)"])
+            if linkat(dir, name, oldFD, "w\(index)", 0) != 0 {
                 // No hard links here: keep a copy instead.
                 let copy = try RegularFile.read(directory.root.appendingPathComponent(path.description).path, shown: path.description)
-                try stageRaw(aside, copy)
+                try stageRaw("w\(index)", copy)
             }
             Self.crashPoint()
             saved = true
         case let kind:
-            throw BakeryError(.unsafePath, "cannot write '\(path)': it is now \(kind.words)", hint: "something changed the project while bakery ran; run the command again")
+            throw BakeryError(.unsafePath, "cannot write '\(path)': it is \(kind.words), not a regular file",
+                              hint: "bakery replaces only regular files; remove it, then run the command again")
         }
-        try log(["op": "write", "path": path.description, "staged": staged, "aside": aside, "saved": saved ? "yes" : "no"])
-        guard renameat(fd, staged, dir, name) == 0 else { throw FileSystemError.make("write", path.description, errno: errno) }
+        try log(["op": "write", "path": path.description, "staged": "new/\(index)", "aside": "old/w\(index)", "saved": saved ? "yes" : "no"])
+        guard renameat(newFD, "\(index)", dir, name) == 0 else { throw FileSystemError.make("write", path.description, errno: errno) }
         Self.crashPoint()
     }
 
     private func stageRaw(_ name: String, _ contents: Data) throws(BakeryError) {
-        let out = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let out = openat(oldFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: errno) }
         defer { close(out) }
         _ = contents.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
@@ -153,10 +182,14 @@ final class ProjectStaging {
 
     // MARK: undo, finish
 
-    /// The logged steps, in order; a torn last line (a kill during the append) is ignored.
-    func steps() -> [[String: String]] {
-        let j = openat(fd, "journal", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard j >= 0 else { return [] }
+    /// The logged steps, in order; a torn last line (a kill during the append) is ignored. A journal
+    /// that is not a regular file (a FIFO would block) is not bakery's: nil.
+    func steps() -> [[String: String]]? {
+        let j = openat(fd, "journal", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        guard j >= 0 else { return errno == ENOENT ? [] : nil }
+        defer { close(j) }
+        var st = stat()
+        guard fstat(j, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size < 64 << 20 else { return nil }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -164,17 +197,18 @@ final class ProjectStaging {
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
-        close(j)
         return data.split(separator: 0x0A).compactMap { (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: String] }
     }
 
-    var isCommitted: Bool { steps().contains { $0["op"] == "commit" } }
+    var isCommitted: Bool { steps()?.contains { $0["op"] == "commit" } ?? false }
 
-    /// Undoes every logged step, newest first. Returns how many steps changed something back.
+    /// Undoes every logged step, newest first. Returns how many steps changed something back. Only
+    /// names bakery writes are honoured (a project path outside the staging folder; `new/N`, `old/rN`,
+    /// `old/wN` inside it), so a journal shipped in a repository cannot reach anything else.
     @discardableResult
     func rollBack() -> Int {
         var undone = 0
-        for step in steps().reversed() {
+        for step in (steps() ?? []).reversed() {
             guard let op = step["op"] else { continue }
             switch op {
             case "mkdir":
@@ -191,16 +225,17 @@ final class ProjectStaging {
                     }
                 }
             case "remove":
-                if let p = path(step["path"]), let aside = step["aside"], ProjectDirectory.kind(at: fd, aside) != .missing, let (dir, name) = locate(p) {
-                    if ProjectDirectory.kind(at: dir, name) == .missing, renameat(fd, aside, dir, name) == 0 { undone += 1 }
+                if let p = path(step["path"]), let (od, on) = asideName(step["aside"]), on.hasPrefix("r"),
+                   ProjectDirectory.kind(at: od, on) != .missing, let (dir, name) = locate(p) {
+                    if ProjectDirectory.kind(at: dir, name) == .missing, renameat(od, on, dir, name) == 0 { undone += 1 }
                     close(dir)
                 }
             case "write":
                 // Taken only if the staged file is gone from new/.
-                guard let p = path(step["path"]), let staged = step["staged"], let aside = step["aside"],
-                      ProjectDirectory.kind(at: fd, staged) == .missing, let (dir, name) = locate(p) else { continue }
+                guard let p = path(step["path"]), let (nd, nn) = stagedName(step["staged"]), let (od, on) = asideName(step["aside"]),
+                      on.hasPrefix("w"), ProjectDirectory.kind(at: nd, nn) == .missing, let (dir, name) = locate(p) else { continue }
                 if step["saved"] == "yes" {
-                    if ProjectDirectory.kind(at: fd, aside) == .regular, renameat(fd, aside, dir, name) == 0 { undone += 1 }
+                    if ProjectDirectory.kind(at: od, on) == .regular, renameat(od, on, dir, name) == 0 { undone += 1 }
                 } else if ProjectDirectory.kind(at: dir, name) == .regular, unlinkat(dir, name, 0) == 0 {
                     undone += 1
                 }
@@ -212,8 +247,10 @@ final class ProjectStaging {
         return undone
     }
 
+    /// A project path from the journal: normalised, and never inside the staging folder itself.
     private func path(_ spelling: String?) -> FolderPath? {
-        guard let spelling, case .success(let p) = FolderPath.parse(spelling) else { return nil }
+        guard let spelling, case .success(let p) = FolderPath.parse(spelling),
+              p.components[0].lowercased() != Self.folderName else { return nil }
         return p
     }
 
@@ -223,10 +260,15 @@ final class ProjectStaging {
         return (dir, path.components.last!)
     }
 
-    /// Removes the staging folder (and with it what was kept aside).
-    func discard() {
+    /// Removes the staging folder (and with it what was kept aside), the journal last, so a leftover
+    /// always says what it was. False when something could not be removed.
+    @discardableResult
+    func discard() -> Bool {
         if journal >= 0 { close(journal); journal = -1 }
-        _ = ProjectDirectory.removeTree(at: directory.fd, Self.folderName)
+        var ok = true
+        for name in ["new", "old"] where ProjectDirectory.removeTree(at: fd, name) != nil { ok = false }
+        if ok { ok = ProjectDirectory.removeTree(at: directory.fd, Self.folderName) == nil }
+        return ok
     }
 
     /// Finishes (committed) or rolls back (anything else) the change of an interrupted run. Called with the lock held.
@@ -242,13 +284,20 @@ final class ProjectStaging {
         let fd = openat(directory.fd, folderName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError.make("open", folderName, errno: errno) }
         let staging = ProjectStaging(directory: directory, fd: fd, journal: -1)
-        if staging.isCommitted {
+        guard let steps = staging.steps() else {
+            throw BakeryError(.unsafePath, "'\(folderName)/journal' is not a regular file, so '\(folderName)' is not bakery's staging folder",
+                              hint: "move the folder away, then run the command again")
+        }
+        if steps.contains(where: { $0["op"] == "commit" }) {
             staging.discard()
             log?.warning("An earlier bakery run was interrupted after its change was complete; removed its staging folder \(folderName)")
-        } else {
+        } else if steps.contains(where: { $0["op"] != "begin" }) {
             let undone = staging.rollBack()
             staging.discard()
             log?.warning("An earlier bakery run was interrupted while changing this project; rolled its change back (\(undone) step\(undone == 1 ? "" : "s") undone) and removed \(folderName)")
+        } else {
+            staging.discard()
+            log?.warning("An earlier bakery run was interrupted before it changed anything; removed its staging folder \(folderName)")
         }
         guard ProjectDirectory.kind(at: directory.fd, folderName) == .missing else {
             throw BakeryError(.fileSystem, "cannot remove the staging folder '\(folderName)' of an interrupted run",

@@ -64,7 +64,9 @@ public struct ProjectTransaction {
             staging.discard()
             throw error
         }
-        staging.discard()
+        if !staging.discard() {
+            log?.warning("The change is complete, but its staging folder \(ProjectStaging.folderName) could not be removed entirely; the next bakery run that changes this project removes it")
+        }
     }
 
     struct Plan {
@@ -108,7 +110,12 @@ public struct ProjectTransaction {
         let configLast = writes.sorted { a, b in !ConfigLoader.fileNames.contains(a.path) && ConfigLoader.fileNames.contains(b.path) }
         for w in configLast {
             let path = try confined(w.path, action: "write")
-            switch try directory.kind(path, action: "write") {
+            // A file written into a folder this change moves is checked where it is now.
+            var now = path
+            if let (a, b) = plan.moves.first(where: { $0.to.contains(path) }) {
+                now = FolderPath(components: a.components + path.components.dropFirst(b.components.count))
+            }
+            switch try directory.kind(now, action: "write") {
             case .missing, .regular: break
             case .directory:
                 throw BakeryError(.unsafePath, "cannot write '\(path)': a directory is in the way",
@@ -120,7 +127,7 @@ public struct ProjectTransaction {
             plan.writes.append((path, w.contents, mode_t(w.permissions ?? 0o644)))
         }
         // A destination folder that holds a link leading elsewhere is refused, so nothing is written or read through it.
-        let targets = plan.writes.map(\.path) + plan.moves.map(\.to)
+        let targets = plan.writes.map(\.path) + plan.moves.flatMap { [$0.from, $0.to] }
         for folder in ownedFolders where targets.contains(where: { folder.contains($0) }) {
             let leaving = try directory.linksLeaving(folder)
             if let first = leaving.first {
@@ -145,18 +152,9 @@ public struct ProjectTransaction {
     }
 
     private func apply(_ plan: Plan, directory: ProjectDirectory, staging: ProjectStaging) throws(BakeryError) {
-        for (from, to) in plan.moves {
-            try staging.log(["op": "move", "from": from.description, "to": to.description])
-            try staging.rename(from, to: to)
-        }
-        for (i, path) in plan.removals.enumerated() {
-            let aside = "old/r\(i)"
-            try staging.log(["op": "remove", "path": path.description, "aside": aside])
-            try staging.moveAside(path, to: aside)
-        }
-        for (i, w) in plan.writes.enumerated() {
-            try staging.install(w.path, staged: "new/\(i)", aside: "old/w\(i)")
-        }
+        for (from, to) in plan.moves { try staging.move(from, to: to) }
+        for (i, path) in plan.removals.enumerated() { try staging.moveAside(path, index: i) }
+        for (i, w) in plan.writes.enumerated() { try staging.install(w.path, index: i) }
         try staging.log(["op": "commit"])
     }
 }

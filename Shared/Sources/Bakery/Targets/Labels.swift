@@ -55,8 +55,10 @@ public enum GitRevision {
     /// The HEAD commit of the repository containing `directory`, or nil outside a repository.
     public static func head(of directory: URL) -> String? {
         // Outside a repository there is nothing to ask git about.
-        guard gitDirectory(from: directory) != nil else { return nil }
+        guard let git = gitDirectory(from: directory) else { return nil }
         if let fromFiles = readHead(from: directory) { return fromFiles }
+        // A HEAD that is not a regular file (a FIFO in a hostile checkout) would block git too.
+        guard RegularFile.kind(git.appendingPathComponent("HEAD").path) == .regular else { return nil }
         return runGit(in: directory)
     }
 
@@ -69,7 +71,7 @@ public enum GitRevision {
             if fm.fileExists(atPath: dotGit.path, isDirectory: &isDir) {
                 if isDir.boolValue { return dotGit }
                 // A worktree or submodule: ".git" is a file "gitdir: <path>".
-                if let text = try? String(contentsOf: dotGit, encoding: .utf8), text.hasPrefix("gitdir:") {
+                if let text = gitText(dotGit), text.hasPrefix("gitdir:") {
                     let path = text.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespacesAndNewlines)
                     return path.hasPrefix("/") ? URL(fileURLWithPath: path) : dir.appendingPathComponent(path).standardizedFileURL
                 }
@@ -81,9 +83,14 @@ public enum GitRevision {
         }
     }
 
+    /// A git file's text; only regular files are read (a FIFO in a hostile checkout must not block a plan).
+    static func gitText(_ url: URL) -> String? {
+        (try? RegularFile.read(url.path)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
     static func readHead(from directory: URL) -> String? {
         guard let git = gitDirectory(from: directory),
-              let headText = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+              let headText = gitText(git.appendingPathComponent("HEAD"))
         else { return nil }
         let head = headText.trimmingCharacters(in: .whitespacesAndNewlines)
         if isSHA(head) { return head }
@@ -91,16 +98,16 @@ public enum GitRevision {
         let ref = String(head.dropFirst(4)).trimmingCharacters(in: .whitespaces)
         // Worktrees keep refs in the common directory.
         var roots = [git]
-        if let common = try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8) {
+        if let common = gitText(git.appendingPathComponent("commondir")) {
             let c = common.trimmingCharacters(in: .whitespacesAndNewlines)
             roots.append(c.hasPrefix("/") ? URL(fileURLWithPath: c) : git.appendingPathComponent(c).standardizedFileURL)
         }
         for root in roots {
-            if let loose = try? String(contentsOf: root.appendingPathComponent(ref), encoding: .utf8) {
+            if let loose = gitText(root.appendingPathComponent(ref)) {
                 let sha = loose.trimmingCharacters(in: .whitespacesAndNewlines)
                 if isSHA(sha) { return sha }
             }
-            if let packed = try? String(contentsOf: root.appendingPathComponent("packed-refs"), encoding: .utf8) {
+            if let packed = gitText(root.appendingPathComponent("packed-refs")) {
                 for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
                     let sha = String(line.prefix(while: { $0 != " " }))
                     if isSHA(sha) { return sha }

@@ -23,6 +23,11 @@ public struct Workspace: Sendable {
         var projects: [Project] = []
         for name in entries where !name.hasPrefix(".") {
             let dir = root.appendingPathComponent(name)
+            if case .symlink(let target) = ProjectDirectory.kind(at: AT_FDCWD, dir.path), try ConfigLoader.locate(context: dir) != nil {
+                // Commands write into product folders: one reached through a link could be anywhere.
+                throw BakeryError(.unsafePath, "the product folder '\(name)' of the workspace is a symbolic link to '\(target)'",
+                                  hint: "a workspace's product folders must be real folders; replace the link, or run bakery with --context on the folder itself")
+            }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue,
                   try ConfigLoader.locate(context: dir) != nil else { continue }
