@@ -160,4 +160,31 @@ struct RobustnessTests {
             #expect(e.message.contains("recursion"))
         }
     }
+
+    /// Sizes and work that used to abort the process or run for minutes: each is a located limit
+    /// error now, quickly and in bounded memory.
+    @Test(arguments: [
+        "{{ 'a'|center(10**12) }}", "{{ 'a'|indent(2**63-1) }}", "{{ 'abc'|truncate(2**63-1) }}", "{{ 'x'|wordwrap(2**63-1) }}",
+        "{{ [1,2,3]|slice(2**62)|list }}", "{{ [1,2,3]|batch(2**62)|list }}", "{{ 'a'.center(10**12) }}", "{{ 'a'.zfill(10**12) }}",
+        "{{ 'a'.ljust(2**63-1) }}", "{{ range(-9223372036854775807-1, 9223372036854775807)|length }}", "{{ range(0, 2**62, 1)|list }}",
+        "{{ 12345|round(0 - 2**62) }}",
+        "{% set ns = namespace(s='a') %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "{% set ns = namespace(l=[1]) %}{% for i in range(100) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+        "{% macro f(n) %}{% if n > 0 %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+        "{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}",
+        "{% for i in range(1000000) %}{{ 'x' * 100 }}{% endfor %}",
+    ])
+    func hugeSizesAndRunawayWorkStopWithALocatedLimit(_ source: String) throws {
+        let env = Environment(loader: DictionaryLoader(Self.files))
+        let started = Date()
+        do {
+            let out = try env.render(source: "\n" + source, name: "budget.j2")
+            // Only round() may legitimately succeed: every integer rounds to 0 at that precision.
+            #expect(source.contains("round") && out == "\n0", "rendered \(out.count) bytes")
+        } catch let e as JinjaError {
+            #expect(e.template == "budget.j2" && e.line == 2, "\(e)")
+            #expect([.limit, .value].contains(e.kind), "\(e)")
+        }
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
 }

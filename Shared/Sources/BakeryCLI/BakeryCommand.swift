@@ -20,6 +20,12 @@ public struct BakeryCommand: ParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
+            let parsed = type(of: command)
+            if !parsed.configuration.subcommands.isEmpty {
+                // A group without its subcommand (`bakery create`): help, and a usage error, as for the root.
+                Console.stderr(helpMessage(for: parsed))
+                Foundation.exit(2)
+            }
             try command.run()
             Foundation.exit(0)
         } catch {

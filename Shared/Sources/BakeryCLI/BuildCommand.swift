@@ -32,7 +32,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Only the versions marked latest: true.")
     var latest = false
 
-    @Option(help: ArgumentHelp("Only the N newest release versions of each image.", valueName: "n"))
+    // Unconditional: `--recent -1` is a value to reject, not an unknown option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only the N newest release versions of each image.", valueName: "n"))
     var recent: Int?
 
     @Flag(inversion: .prefixedNo, help: "Plan pushing: adds cache-to entries when a cache registry is given.")

@@ -32,7 +32,8 @@ struct CIMatrixCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only versions matching this version or version prefix.", valueName: "version"))
     var imageVersion: String?
 
-    @Option(help: ArgumentHelp("Only the N newest release versions of each image.", valueName: "n"))
+    // Unconditional: `--recent -1` is a value to reject, not an unknown option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only the N newest release versions of each image.", valueName: "n"))
     var recent: Int?
 
     @Option(help: ArgumentHelp("Leave a column out (repeatable).", valueName: "version|dev|latest|platform"))
@@ -136,7 +137,17 @@ struct CIMatrixCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let repo = top.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let diff = Git.run(["-C", repo, "diff", "--name-only", "--merge-base", base, "HEAD"])
+        // A ref, never an option: `--base-ref=--output=FILE` must not reach git as one.
+        if base.hasPrefix("-") {
+            Console.stderr("❌ --base-ref '\(base)' is not a git ref: refs cannot start with '-' (give a branch, tag or commit, e.g. origin/main)")
+            throw ExitCode(1)
+        }
+        let verified = Git.run(["-C", repo, "rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"])
+        guard verified.status == 0 else {
+            logger.warning("Could not diff against base-ref '\(base)' (it is not a commit in this repository); falling back to a full build.")
+            return nil
+        }
+        let diff = Git.run(["-C", repo, "diff", "--name-only", "--merge-base", "--end-of-options", base, "HEAD"])
         guard diff.status == 0 else {
             logger.warning("Could not diff against base-ref '\(base)' (\(diff.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); falling back to a full build.")
             return nil
@@ -151,7 +162,7 @@ struct CIMatrixCommand: ParsableCommand {
         return classify(paths, workspace) { project in
             let rel = prefix + (project.context == "." ? "" : project.context + "/") + project.loaded.file.lastPathComponent
             guard paths.contains(where: { $0 == (project.context == "." ? "" : project.context + "/") + project.loaded.file.lastPathComponent }) else { return nil }
-            let show = Git.run(["-C", repo, "show", "\(base):\(rel)"])
+            let show = Git.run(["-C", repo, "show", "--end-of-options", "\(base):\(rel)"])
             guard show.status == 0 else {
                 logger.warning("Could not read bakery.yaml at base-ref '\(base)' (\(show.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); disabling semantic bakery.yaml diffing for this run.")
                 return nil

@@ -115,6 +115,13 @@ public struct Environment: Sendable {
     public var loader: (any TemplateLoader)?
     /// Maximum nesting of macro calls, includes and imports.
     public var maxDepth = 200
+    /// The work one render may do: expressions evaluated, statements run, loop iterations. The
+    /// largest product template takes under 100,000; runaway loops and exponential macro recursion stop here.
+    public var maxSteps = 2_000_000
+    /// The largest string (in UTF-8 bytes) any expression may produce, and the largest output of one render.
+    public var maxBytes = 64 << 20
+    /// The most items a list or dict built by a template may hold.
+    public var maxItems = 1_000_000
     private let cache = TemplateCache()
 
     public init(loader: (any TemplateLoader)? = nil) {

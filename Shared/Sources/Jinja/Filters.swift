@@ -136,7 +136,7 @@ enum BuiltinFilters {
         }
         f["tojson"] = { v, a, _ in
             try a.check("tojson", names: ["indent"])
-            let indent = try a.value(0, "indent").flatMap { $0.isNone ? nil : try Coerce.int($0, "indent") }
+            let indent = try a.value(0, "indent").flatMap { $0.isNone ? nil : try Coerce.size($0, "indent") }
             var out = ""
             try JSON.write(v, indent: indent, level: 0, into: &out)
             out = out.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
@@ -173,7 +173,7 @@ enum BuiltinFilters {
         }
         f["batch"] = { v, a, _ in
             try a.check("batch", names: ["linecount", "fill_with"])
-            let size = try Coerce.int(a.value(0, "linecount") ?? .none, "linecount")
+            let size = try Coerce.size(a.value(0, "linecount") ?? .none, "linecount")
             guard size > 0 else { throw JinjaError(.value, "batch size must be positive") }
             let fill = a.value(1, "fill_with").flatMap { $0.isNone ? nil : $0 }
             let items = try Python.iterate(v)
@@ -189,7 +189,7 @@ enum BuiltinFilters {
         }
         f["slice"] = { v, a, _ in
             try a.check("slice", names: ["slices", "fill_with"])
-            let slices = try Coerce.int(a.value(0, "slices") ?? .none, "slices")
+            let slices = try Coerce.size(a.value(0, "slices") ?? .none, "slices")
             guard slices > 0 else { throw JinjaError(.value, "slice count must be positive") }
             let fill = a.value(1, "fill_with").flatMap { $0.isNone ? nil : $0 }
             let seq = try Python.iterate(v)
@@ -208,7 +208,7 @@ enum BuiltinFilters {
         }
         f["wordwrap"] = { v, a, _ in
             try a.check("wordwrap", names: ["width", "break_long_words", "wrapstring", "break_on_hyphens"])
-            let width = try Coerce.int(a.value(0, "width") ?? 79, "width")
+            let width = try Coerce.size(a.value(0, "width") ?? 79, "width")
             let breakLong = try Python.truthy(a.value(1, "break_long_words") ?? true)
             let wrapString = try Coerce.optionalString(a.value(2, "wrapstring"), "wrapstring") ?? "\n"
             let hyphens = try Python.truthy(a.value(3, "break_on_hyphens") ?? true)
@@ -223,7 +223,7 @@ enum BuiltinFilters {
         }
         f["center"] = { v, a, _ in
             try a.check("center", names: ["width"])
-            return .string(Methods.center(try Python.str(v), try Coerce.int(a.value(0, "width") ?? 80, "width")))
+            return .string(Methods.center(try Python.str(v), try Coerce.size(a.value(0, "width") ?? 80, "width")))
         }
         f["round"] = roundFilter
         f["abs"] = { v, _, _ in
@@ -275,10 +275,10 @@ enum BuiltinFilters {
         f["truncate"] = { v, a, _ in
             try a.check("truncate", names: ["length", "killwords", "end", "leeway"])
             let s = try Python.str(v)
-            let length = try Coerce.int(a.value(0, "length") ?? 255, "length")
+            let length = try Coerce.size(a.value(0, "length") ?? 255, "length")
             let killwords = try Python.truthy(a.value(1, "killwords") ?? false)
             let end = try Python.str(a.value(2, "end") ?? "...")
-            let leeway = try a.value(3, "leeway").flatMap { $0.isNone ? nil : try Coerce.int($0, "leeway") } ?? 5
+            let leeway = try a.value(3, "leeway").flatMap { $0.isNone ? nil : try Coerce.size($0, "leeway") } ?? 5
             let endCount = end.unicodeScalars.count
             guard length >= endCount else { throw JinjaError(.value, "expected length >= \(endCount), got \(length)") }
             guard leeway >= 0 else { throw JinjaError(.value, "expected leeway >= 0, got \(leeway)") }
@@ -345,7 +345,7 @@ enum BuiltinFilters {
         try a.check("indent", names: ["width", "first", "blank"])
         let widthValue = a.value(0, "width") ?? 4
         let indention: String
-        if let s = widthValue.stringValue { indention = s } else { indention = String(repeating: " ", count: max(0, try Coerce.int(widthValue, "width"))) }
+        if let s = widthValue.stringValue { indention = s } else { indention = String(repeating: " ", count: max(0, try Coerce.size(widthValue, "width"))) }
         let first = try Python.truthy(a.value(1, "first") ?? false)
         let blank = try Python.truthy(a.value(2, "blank") ?? false)
         guard let text = v.stringValue else {
@@ -387,9 +387,13 @@ enum BuiltinFilters {
         switch number {
         case .int(let i):
             guard precision < 0 else { return .int(i) }
-            let factor = Int(pow(10.0, Double(-precision)))
-            let q = Double(i) / Double(factor)
-            return .int(Int(q.rounded(.toNearestOrEven)) * factor)
+            // 10**19 does not fit: every 64-bit integer rounds to 0 at that precision.
+            guard precision > -19 else { return .int(0) }
+            var factor = 1
+            for _ in 0..<(-precision) { factor *= 10 }
+            let q = (Double(i) / Double(factor)).rounded(.toNearestOrEven)
+            guard let whole = Int(exactly: q), case (let result, false) = whole.multipliedReportingOverflow(by: factor) else { throw Python.overflow() }
+            return .int(result)
         case .float(let d):
             guard d.isFinite else { return .float(d) }
             if precision >= 0 && precision <= 300 {

@@ -37,6 +37,17 @@ enum Coerce {
         throw JinjaError(.type, "'\(v.typeName)' object cannot be interpreted as an integer")
     }
 
+    /// The largest width, length or count a filter or method builds text or lists from.
+    static let maxSize = 10_000_000
+
+    /// An integer that sizes what a filter builds (a width, a length, a count): bounded, so a huge
+    /// value is a limit error at the template's line, never an allocation that aborts the process.
+    static func size(_ v: Value, _ what: String) throws -> Int {
+        let i = try int(v, what)
+        guard i.magnitude <= UInt(maxSize) else { throw JinjaError(.limit, "\(what) \(i) is larger than the limit of \(maxSize)") }
+        return i
+    }
+
     static func optionalString(_ v: Value?, _ what: String) throws -> String? {
         guard let v, !v.isNone else { return nil }
         return try string(v, what)
@@ -148,7 +159,7 @@ enum Methods {
         case "islower": return .bool(s.contains { $0.isLowercase } && !s.contains { $0.isUppercase })
         case "isupper": return .bool(s.contains { $0.isUppercase } && !s.contains { $0.isLowercase })
         case "zfill":
-            let width = try Coerce.int(args.value(0, "width") ?? .int(0), "width")
+            let width = try Coerce.size(args.value(0, "width") ?? .int(0), "width")
             let count = s.unicodeScalars.count
             guard width > count else { return .string(s) }
             var body = s
@@ -156,7 +167,7 @@ enum Methods {
             if let f = body.first, f == "+" || f == "-" { sign = String(f); body.removeFirst() }
             return .string(sign + String(repeating: "0", count: width - count) + body)
         case "center", "ljust", "rjust":
-            let width = try Coerce.int(args.value(0, "width") ?? .int(0), "width")
+            let width = try Coerce.size(args.value(0, "width") ?? .int(0), "width")
             let fill = try str(1, "fillchar") ?? " "
             guard fill.unicodeScalars.count == 1 else { throw JinjaError(.type, "The fill character must be exactly one character long") }
             if name == "center" { return .string(center(s, width, fill)) }

@@ -82,6 +82,7 @@ final class Scope: @unchecked Sendable {
 public final class Renderer {
     public let environment: Environment
     private var depth = 0
+    private var steps = 0
     private var templateStack: [Template] = []
     private var modules: [String: Module] = [:]
 
@@ -119,17 +120,35 @@ public final class Renderer {
 
     // MARK: statements
 
+    /// Counts one unit of work against the render's budget.
+    @inline(__always)
+    private func step() throws {
+        steps += 1
+        if steps > environment.maxSteps {
+            throw JinjaError(.limit, "the template did more than \(environment.maxSteps) steps of work (a runaway loop or recursion?)")
+        }
+    }
+
+    private func checkOutput(_ out: String) throws {
+        if out.utf8.count > environment.maxBytes {
+            throw JinjaError(.limit, "the output grew past \(environment.maxBytes) bytes")
+        }
+    }
+
     private func execute(_ statements: [Statement], _ scope: Scope, _ out: inout String) throws {
         for statement in statements {
+            try step()
             switch statement {
             case .data(let text):
                 out += text
+                try checkOutput(out)
             case .output(let expr):
                 let v = try evaluate(expr, scope)
                 switch v {
                 case .string(let s), .markup(let s): out += s
                 default: out += try located(expr.line) { try Python.str(v) }
                 }
+                try located(expr.line) { try checkOutput(out) }
             case .ifChain(let branches, let otherwise):
                 var taken = false
                 for (test, body) in branches {
@@ -219,6 +238,7 @@ public final class Renderer {
         }
         let changed = LoopContext.ChangedState()
         for (i, item) in items.enumerated() {
+            try located(loop.line) { try step() }
             let s = Scope(parent: scope)
             try located(loop.line) { try assign(loop.target, item, s) }
             s.vars["loop"] = .loop(LoopContext(items: items, index0: i, changed: changed))
@@ -307,7 +327,18 @@ public final class Renderer {
 
     func evaluate(_ expr: Expr, _ scope: Scope) throws -> Value {
         do {
-            return try evaluateUnlocated(expr, scope)
+            try step()
+            let value = try evaluateUnlocated(expr, scope)
+            switch value {
+            case .string(let s), .markup(let s):
+                if s.utf8.count > environment.maxBytes { throw JinjaError(.limit, "a string grew past \(environment.maxBytes) bytes") }
+            case .list(let items), .tuple(let items):
+                if items.count > environment.maxItems { throw JinjaError(.limit, "a list grew past \(environment.maxItems) items") }
+            case .dict(let d):
+                if d.count > environment.maxItems { throw JinjaError(.limit, "a dict grew past \(environment.maxItems) items") }
+            default: break
+            }
+            return value
         } catch let error as JinjaError {
             throw error.located(template: currentTemplate, line: expr.line)
         }

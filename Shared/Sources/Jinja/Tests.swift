@@ -97,7 +97,9 @@ enum BuiltinGlobals {
             default: throw JinjaError(.type, "range expected at most 3 arguments, got \(ints.count)")
             }
             guard step != 0 else { throw JinjaError(.value, "range() arg 3 must not be zero") }
-            let count = step > 0 ? (stop > start ? (stop - start - 1) / step + 1 : 0) : (start > stop ? (start - stop - 1) / -step + 1 : 0)
+            // Overflow-checked: range(-2**63, 2**63 - 1) must be a limit error, not a trap.
+            let (span, overflow) = step > 0 ? stop.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(stop)
+            let count: UInt = overflow ? UInt.max : (span <= 0 ? 0 : UInt(span - 1) / step.magnitude + 1)
             guard count <= maxRange else { throw JinjaError(.limit, "range() of \(count) items is larger than the limit of \(maxRange)") }
             return .list(stride(from: start, to: stop, by: step).map { .int($0) })
         }),

@@ -60,6 +60,10 @@ public enum TemplateEnvironment {
         if !templateDirectories.isEmpty { loaders.append(FileSystemLoader(templateDirectories)) }
         loaders.append(try MacroLibraryLoader())
         var environment = Environment(loader: ChainLoader(loaders))
+        // The render budget (docs/templates.md), overridable for a template that really needs more.
+        if let raw = ProcessInfo.processInfo.environment["BAKERY_TEMPLATE_MAX_STEPS"], let steps = Int(raw), steps > 0 {
+            environment.maxSteps = steps
+        }
         BakeryFilters.install(into: &environment)
         return environment
     }
