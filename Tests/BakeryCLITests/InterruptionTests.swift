@@ -129,7 +129,7 @@ import Glibc
                 process.currentDirectoryURL = root
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
-                try process.run()
+                try BakeryBinary.launch(process)
                 usleep(UInt32(Double.random(in: 0...duration, using: &rng) * 1_000_000))
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()

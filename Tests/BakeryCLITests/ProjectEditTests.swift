@@ -114,7 +114,7 @@ struct ProjectEditTests {
             p.currentDirectoryURL = dir
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
-            try p.run()
+            try BakeryBinary.launch(p)
             return p
         }
         for p in processes { p.waitUntilExit() }

@@ -137,8 +137,12 @@ import Glibc
         #"{"from":"../canary","op":"move","to":"img/loot5"}"#,
     ]
 
-    @Test(arguments: 0..<forged.count)
-    func aStagingFolderShippedInTheRepositoryReachesNothingOutside(_ i: Int) throws {
+    /// A journal names the folder it was written in (device and inode): one shipped in a repository
+    /// or copied never matches, and is refused without touching anything. With a matching identity
+    /// (which an attacker cannot know in advance, but the second line of defence must hold anyway),
+    /// only bakery's own names are honoured, so nothing outside is reached.
+    @Test(arguments: 0..<forged.count, [false, true])
+    func aStagingFolderShippedInTheRepositoryReachesNothingOutside(_ i: Int, _ matching: Bool) throws {
         let dir = try SpecialFileTests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = try Self.project(in: dir)
@@ -147,9 +151,20 @@ import Glibc
         // old/ itself a link out of the project: a name inside it must not be followed.
         try FileManager.default.createSymbolicLink(atPath: staging.appendingPathComponent("old").path, withDestinationPath: dir.appendingPathComponent("canary").path)
         let line = Self.forged[i].replacingOccurrences(of: "CANARY", with: dir.appendingPathComponent("canary").path)
-        try Data("{\"op\":\"begin\"}\n\(line)\n".utf8).write(to: staging.appendingPathComponent("journal"))
+        var st = stat()
+        #expect(stat(staging.path, &st) == 0)
+        let identity = matching ? "\(st.st_dev):\(st.st_ino)" : "1:2"
+        try Data("{\"folder\":\"\(identity)\",\"op\":\"begin\"}\n\(line)\n".utf8).write(to: staging.appendingPathComponent("journal"))
         let canary = TreeSnapshot(dir.appendingPathComponent("canary"))
+        let before = TreeSnapshot(project)
         let result = try BakeryBinary.run(["create", "version", "img", "2.0.0"], in: project, timeout: 20)
+        #expect(TreeSnapshot(dir.appendingPathComponent("canary")) == canary, "the canary changed: \(line)")
+        guard matching else {
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("'.bakery-staging' was not created by bakery in this folder"), "\(result.stderr)")
+            #expect(TreeSnapshot(project) == before)
+            return
+        }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("An earlier bakery run was interrupted"))
         #expect(TreeSnapshot(dir.appendingPathComponent("canary")) == canary, "the canary changed: \(line)")
@@ -227,5 +242,106 @@ import Glibc
         #expect(mkfifo(dir.appendingPathComponent("gitdir/HEAD").path, 0o644) == 0)
         let result = try BakeryBinary.run(["build", "--plan"], in: project, timeout: 20)
         #expect(result.status != -1, "hung on the FIFO")
+    }
+}
+
+/// The second hostile review: mounts, deep trees, stray folders, case folding, links swapped in.
+@Suite struct HostileRepositoryMoreTests {
+    @Test func aMountInsideAFolderBeingRemovedIsNeverEmptied() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try HostileRepositoryTests.project(in: dir)
+        let mountPoint = project.appendingPathComponent("img/1.0.0/data")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        guard getuid() == 0, try BakeryBinary.shell("mount -t tmpfs bakery-test '\(mountPoint.path)'", in: dir).status == 0 else {
+            print("⚠️  skipping: mounting a tmpfs needs root (and a kernel that allows it here)")
+            return
+        }
+        defer { _ = try? BakeryBinary.shell("umount '\(mountPoint.path)'", in: dir) }
+        try Data("on another file system\n".utf8).write(to: mountPoint.appendingPathComponent("precious"))
+        let before = TreeSnapshot(project)
+        let result = try BakeryBinary.run(["remove", "version", "img", "1.0.0"], in: project, timeout: 20)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("refusing to remove 'img/1.0.0': 'img/1.0.0/data' is a mount point"), "\(result.stderr)")
+        #expect(TreeSnapshot(project) == before)
+        #expect(FileManager.default.contents(atPath: mountPoint.appendingPathComponent("precious").path) == Data("on another file system\n".utf8))
+    }
+
+    /// `depth` nested folders below `base`, made through descriptors (the path is longer than PATH_MAX).
+    static func nest(_ base: URL, depth: Int) {
+        var fd = open(base.path, O_RDONLY | O_DIRECTORY)
+        for _ in 0..<depth {
+            mkdirat(fd, "d", 0o755)
+            let next = openat(fd, "d", O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = next
+        }
+        close(fd)
+    }
+
+    @Test func aFolderNestedDeeperThanBakeryChecksIsRefusedWithNothingChanged() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { _ = try? BakeryBinary.shell("rm -rf '\(dir.path)'", in: URL(fileURLWithPath: "/")) }
+        let project = try HostileRepositoryTests.project(in: dir)
+        Self.nest(project.appendingPathComponent("img/1.0.0"), depth: 3_000)
+        let result = try BakeryBinary.shell("'\(BakeryBinary.path)' remove version img 1.0.0", in: project)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("folders nested more than 256 levels deep"), "\(result.stderr)")
+        // Out of descriptors before that depth: still refused, never a partial look.
+        let starved = try BakeryBinary.shell("ulimit -n 64; '\(BakeryBinary.path)' remove version img 1.0.0", in: project)
+        #expect(starved.status == 1)
+        #expect(starved.stderr.contains("which cannot be opened (Too many open files)"), "\(starved.stderr)")
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("img/1.0.0/Containerfile").path))
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent(".bakery-staging").path))
+        // Within the limit, a deep tree goes with a handful of descriptors, whatever the depth.
+        let shallow = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: shallow) }
+        let p2 = try HostileRepositoryTests.project(in: shallow)
+        Self.nest(p2.appendingPathComponent("img/1.0.0"), depth: 200)
+        let removed = try BakeryBinary.shell("ulimit -n 64; '\(BakeryBinary.path)' remove version img 1.0.0", in: p2)
+        #expect(removed.status == 0 || removed.stderr.contains("cannot be opened"), "\(removed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: p2.appendingPathComponent(".bakery-staging").path))
+    }
+
+    @Test func aFolderNoVersionOwnsIsNeverWrittenInto() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let project = try HostileRepositoryTests.project(in: dir)
+        for stray in ["img/7.0.0", "img/1.0.1"] {
+            try FileManager.default.createDirectory(at: project.appendingPathComponent(stray), withIntermediateDirectories: true)
+            try Data("mine\n".utf8).write(to: project.appendingPathComponent("\(stray)/Containerfile"))
+        }
+        let before = TreeSnapshot(project)
+        let create = try BakeryBinary.run(["create", "version", "img", "7.0.0"], in: project, timeout: 20)
+        #expect(create.status == 1)
+        #expect(create.stderr.contains("The folder 'img/7.0.0' already exists, and no version in bakery.yaml uses it"), "\(create.stderr)")
+        let update = try BakeryBinary.run(["update", "version", "img", "1.0.1", "--target-version", "1.0.0"], in: project, timeout: 20)
+        #expect(update.status == 1)
+        #expect(update.stderr.contains("The folder 'img/1.0.1' already exists"), "\(update.stderr)")
+        #expect(TreeSnapshot(project) == before)
+    }
+
+    @Test(arguments: [("imgs", "imgſ"), ("strasse", "Straße"), ("img1", "IMG1"), ("caf\u{e9}", "cafe\u{301}")])
+    func foldersEqualUnderCaseFoldingOrNormalisationAreOneFolder(_ a: String, _ b: String) throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = "repository:\n  url: \"https://github.com/posit-dev/x\"\nimages:\n  - name: one\n    subpath: \"\(a)\"\n  - name: two\n    subpath: \"\(b)\"\n"
+        try Data(config.utf8).write(to: dir.appendingPathComponent("bakery.yaml"))
+        let result = try BakeryBinary.run(["validate"], in: dir, timeout: 20)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("images[1].subpath: image 'two' and image 'one' share the folder"), "\(result.stderr)")
+    }
+
+    @Test func aTemplateFileSwappedForALinkIsRefusedWhenRead() throws {
+        let dir = try SpecialFileTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("secret\n".utf8).write(to: dir.appendingPathComponent("outside"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("t/sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("t/sub/notes.txt").path, withDestinationPath: "../../outside")
+        let reader = try FolderReader(dir.appendingPathComponent("t"), shown: "t")
+        #expect(throws: BakeryError.self) { try reader.read("sub/notes.txt") }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("t/sub"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("t/sub").path, withDestinationPath: dir.path)
+        #expect(throws: BakeryError.self) { try reader.read("sub/outside") }
     }
 }

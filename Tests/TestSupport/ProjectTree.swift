@@ -20,7 +20,7 @@ extension BakeryBinary {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let pid = process.processIdentifier
         let timedOut = TimeoutFlag()
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {

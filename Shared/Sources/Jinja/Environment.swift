@@ -65,13 +65,17 @@ public struct FileSystemLoader: TemplateLoader {
             if let base = Self.realPath(directory), let real = Self.realPath(url.path), !real.hasPrefix(base.hasSuffix("/") ? base : base + "/") {
                 throw JinjaError(.refused, "template '\(name)' points outside the template folder (to \(real)); only files inside \(directory) are read")
             }
+            // The checked real path is opened without following a link at its end, and read only if
+            // the open file is a regular file: no window to swap in a link or a FIFO.
+            let fd = open(Self.realPath(url.path) ?? url.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw JinjaError(.notFound, "template '\(name)' at \(url.path) cannot be read") }
+            defer { close(fd) }
             var st = stat()
-            if stat(url.path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
                 throw JinjaError(.refused, "template '\(name)' at \(url.path) is not a regular file (a FIFO, socket or device is never read)")
             }
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw JinjaError(.notFound, "template '\(name)' at \(url.path) cannot be read")
-            }
+            _ = fcntl(fd, F_SETFL, 0)
+            let data = FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
             guard let text = String(data: data, encoding: .utf8) else {
                 throw JinjaError(.notFound, "template '\(name)' at \(url.path) is not valid UTF-8")
             }

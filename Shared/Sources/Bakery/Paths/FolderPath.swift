@@ -1,4 +1,5 @@
 // One notion of a folder inside a project: subpaths and names are normalised before they are compared or used.
+import Foundation
 
 /// A folder below a parent folder, as `/`-separated components with `.` and empty components removed.
 ///
@@ -62,7 +63,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
         for part in spelling.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." { return .failure(.parent) }
-            if part.lowercased() == ".git" { return .failure(.reserved(".git")) }
+            if fold(String(part)) == ".git" { return .failure(.reserved(".git")) }
             parts.append(String(part))
         }
         if parts.isEmpty { return .failure(.itself) }
@@ -77,7 +78,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
         if name.contains("\\") { return .failure(.backslash) }
         if name == "." { return .failure(.itself) }
         if name == ".." { return .failure(.parent) }
-        if name.lowercased() == ".git" { return .failure(.reserved(".git")) }
+        if fold(name) == ".git" { return .failure(.reserved(".git")) }
         return .success(FolderPath(components: [name]))
     }
 
@@ -99,9 +100,15 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
     /// Equal, or one inside the other.
     public func overlaps(_ other: FolderPath) -> Bool { contains(other) || other.contains(self) }
 
-    /// Lower-cased components: on a case-insensitive file system (macOS, Windows) `IMG1` is `img1`,
-    /// so validate compares folders this way to keep a project safe wherever it is checked out.
-    public var folded: FolderPath { FolderPath(components: components.map { $0.lowercased() }) }
+    /// Case-folded, NFC components: on a case-insensitive file system (macOS, Windows) `IMG1`, `img1`
+    /// and `imgſ`/`imgs` are one folder, so validate compares folders this way to keep a project safe
+    /// wherever it is checked out.
+    public var folded: FolderPath { FolderPath(components: components.map(Self.fold)) }
+
+    /// Unicode case folding of the canonically composed name.
+    public static func fold(_ name: String) -> String {
+        name.precomposedStringWithCanonicalMapping.folding(options: [.caseInsensitive], locale: nil)
+    }
 }
 
 extension String {

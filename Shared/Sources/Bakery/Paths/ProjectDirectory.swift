@@ -174,65 +174,123 @@ public final class ProjectDirectory: @unchecked Sendable {
         return UInt64(st.st_dev)
     }
 
-    /// Every symbolic link below `folder` whose real target lies outside `folder` (dangling ones too).
-    func linksLeaving(_ folder: FolderPath, limit: Int = 100_000) throws(BakeryError) -> [(link: String, target: String)] {
-        guard let dir = try openFolder(folder.components, action: "check", path: folder.description) else { return [] }
+    /// What lies below a folder, seen without following links.
+    struct Inspection {
+        /// Links whose real target lies outside the folder (dangling ones too).
+        var linksLeaving: [(link: String, target: String)] = []
+        /// Folders on another file system (mount points) inside it.
+        var mountPoints: [String] = []
+    }
+
+    static let maxDepth = 256
+
+    /// Scans `folder` (nothing when it is missing); folders nested deeper than `maxDepth` or more
+    /// than `limit` entries are an error, never silently left unseen.
+    func inspect(_ folder: FolderPath, limit: Int = 1_000_000) throws(BakeryError) -> Inspection {
+        guard let dir = try openFolder(folder.components, action: "check", path: folder.description) else { return Inspection() }
         let base = root.appendingPathComponent(folder.description).path
-        guard let realBase = Self.realPath(base) else { close(dir); return [] }
-        var found: [(String, String)] = []
+        guard let realBase = Self.realPath(base) else { close(dir); return Inspection() }
+        var rootStat = stat()
+        fstat(fd, &rootStat)
+        var found = Inspection()
         var visited = 0
-        func scan(_ fd: Int32, _ relative: String) {
+        var tooMuch: String?
+        func scan(_ fd: Int32, _ relative: String, depth: Int) {
             guard let stream = fdopendir(fd) else { close(fd); return }
             defer { closedir(stream) }
             let streamFD = streamDescriptor(stream)
-            while let entry = readdir(stream) {
+            while let entry = readdir(stream), tooMuch == nil {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
                 }
                 if name == "." || name == ".." { continue }
                 visited += 1
-                if visited > limit { return }
+                if visited > limit { tooMuch = "more than \(limit) entries"; return }
                 let shown = relative.isEmpty ? name : relative + "/" + name
-                switch Self.kind(at: streamFD, name) {
-                case .symlink(let target):
+                var st = stat()
+                guard fstatat(streamFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFLNK:
                     let full = base + "/" + shown
                     if let real = Self.realPath(full), real == realBase || real.hasPrefix(realBase + "/") { continue }
-                    found.append((folder.description + "/" + shown, target))
-                case .directory:
+                    found.linksLeaving.append((folder.description + "/" + shown, Self.linkTarget(at: streamFD, name)))
+                case S_IFDIR:
+                    if st.st_dev != rootStat.st_dev { found.mountPoints.append(folder.description + "/" + shown); continue }
+                    if depth >= Self.maxDepth { tooMuch = "folders nested more than \(Self.maxDepth) levels deep"; return }
                     let child = openat(streamFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    if child >= 0 { scan(child, shown) }
+                    guard child >= 0 else {
+                        // Unseen is unsafe: a folder that cannot be opened (permissions, too many open files) stops the check.
+                        tooMuch = "'\(shown)', which cannot be opened (\(String(cString: strerror(errno))))"
+                        return
+                    }
+                    scan(child, shown, depth: depth + 1)
                 default: continue
                 }
             }
         }
-        scan(dir, "")
+        scan(dir, "", depth: 1)
+        if let tooMuch {
+            throw BakeryError(.unsafePath, "refusing to change '\(folder)': it holds \(tooMuch)",
+                              hint: "bakery checks every entry of a folder before it writes into or removes it; flatten or remove it by hand")
+        }
         return found
     }
 
-    /// Deletes `name` in `parent` and, for a folder, everything below it; links are removed as links.
-    /// Used only on bakery's own staging folder: a read-only folder moved there is made writable
-    /// for its owner first, so what was removed can always be discarded.
+    /// Deletes `name` in `parent` and everything below it; links are removed as links, and nothing
+    /// on another file system is entered (a mount point is left, and reported as a failure). Deep
+    /// trees are flattened into `parent` as they are emptied, so at most two folders are open at a
+    /// time whatever the depth. Used only on bakery's own staging folder: a read-only folder moved
+    /// there is made writable for its owner first, so what was removed can always be discarded.
     static func removeTree(at parent: Int32, _ name: String) -> Int32? {
         var st = stat()
         guard fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return errno == ENOENT ? nil : errno }
-        if st.st_mode & S_IFMT == S_IFDIR {
-            let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard child >= 0 else { return errno }
-            if st.st_mode & 0o700 != 0o700 { _ = fchmod(child, (st.st_mode & 0o7777) | 0o700) }
-            guard let stream = fdopendir(child) else { return errno }
+        guard st.st_mode & S_IFMT == S_IFDIR else { return unlinkat(parent, name, 0) == 0 ? nil : errno }
+        var parentStat = stat()
+        guard fstat(parent, &parentStat) == 0 else { return errno }
+        let device = parentStat.st_dev
+        if st.st_dev != device { return EXDEV }
+        var pending = [name]
+        var failure: Int32?
+        var counter = 0
+        while let current = pending.popLast() {
+            let dir = openat(parent, current, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard dir >= 0 else { failure = failure ?? errno; continue }
+            var dst = stat()
+            fstat(dir, &dst)
+            guard dst.st_dev == device else { close(dir); failure = failure ?? EXDEV; continue }
+            if dst.st_mode & 0o700 != 0o700 { _ = fchmod(dir, (dst.st_mode & 0o7777) | 0o700) }
             var names: [String] = []
-            while let entry = readdir(stream) {
-                let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if n != "." && n != ".." { names.append(n) }
+            if let stream = fdopendir(dup(dir)) {
+                while let entry = readdir(stream) {
+                    let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if n != "." && n != ".." { names.append(n) }
+                }
+                closedir(stream)
             }
-            var failure: Int32?
-            for n in names { if let e = removeTree(at: streamDescriptor(stream), n) { failure = failure ?? e } }
-            closedir(stream)
-            if let failure { return failure }
-            return unlinkat(parent, name, AT_REMOVEDIR) == 0 ? nil : errno
+            for n in names {
+                var cst = stat()
+                guard fstatat(dir, n, &cst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                if cst.st_mode & S_IFMT == S_IFDIR {
+                    // A mount point is never entered or moved.
+                    guard cst.st_dev == device else { failure = failure ?? EBUSY; continue }
+                    // Moving a folder to another parent rewrites its '..': it must be writable.
+                    if cst.st_mode & 0o700 != 0o700 {
+                        let child = openat(dir, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                        if child >= 0 { _ = fchmod(child, (cst.st_mode & 0o7777) | 0o700); close(child) }
+                    }
+                    counter += 1
+                    let flat = ".bakery-trash-\(getpid())-\(counter)"
+                    if renameat(dir, n, parent, flat) == 0 { pending.append(flat) } else { failure = failure ?? errno }
+                } else if unlinkat(dir, n, 0) != 0 {
+                    failure = failure ?? errno
+                }
+            }
+            close(dir)
+            if unlinkat(parent, current, AT_REMOVEDIR) != 0 { failure = failure ?? errno }
         }
-        return unlinkat(parent, name, 0) == 0 ? nil : errno
+        return failure
     }
+
 }
 
 private func streamDescriptor(_ stream: OpaquePointer) -> Int32 { dirfd(stream) }
@@ -250,6 +308,33 @@ public enum RegularFile {
             throw FileSystemError.make("read", shown, errno: code)
         }
         defer { close(fd) }
+        return try readOpen(fd, shown: shown)
+    }
+
+    /// Reads `name` in the open folder `folder` without following a link at it: the file that was
+    /// checked is the file that is read (no window to swap in a link). Returns its bytes and mode.
+    public static func read(at folder: Int32, _ name: String, shown: String) throws(BakeryError) -> (data: Data, mode: Int) {
+        let fd = openat(folder, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP {
+                throw BakeryError(.unsafePath, "cannot read '\(shown)': it is \(ProjectDirectory.kind(at: folder, name).words)",
+                                  hint: "bakery never reads through a link here; copy the file instead")
+            }
+            throw FileSystemError.make("read", shown, errno: code)
+        }
+        defer { close(fd) }
+        return (try readOpen(fd, shown: shown), try mode(fd, shown: shown))
+    }
+
+    private static func mode(_ fd: Int32, shown: String) throws(BakeryError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSystemError.make("read", shown, errno: errno) }
+        return Int(st.st_mode & 0o7777)
+    }
+
+    /// Reads an open descriptor that must be a regular file.
+    static func readOpen(_ fd: Int32, shown: String) throws(BakeryError) -> Data {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileSystemError.make("read", shown, errno: errno) }
         let kind = FileKind(mode: st.st_mode, target: "")
@@ -288,11 +373,16 @@ public enum FolderWalk {
         public var kind: FileKind
     }
 
-    public static func entries(_ folder: URL, limit: Int = 200_000) -> [Entry] {
+    public static func entries(_ folder: URL, limit: Int = 200_000) -> [Entry] { scan(folder, limit: limit).entries }
+
+    /// The entries, and whether the walk saw everything (false past `limit` entries or
+    /// `ProjectDirectory.maxDepth` levels, so callers can say so instead of missing files silently).
+    public static func scan(_ folder: URL, limit: Int = 200_000) -> (entries: [Entry], complete: Bool) {
         let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
+        guard fd >= 0 else { return ([], true) }
         var out: [Entry] = []
-        func scan(_ fd: Int32, _ relative: String) {
+        var complete = true
+        func scan(_ fd: Int32, _ relative: String, depth: Int) {
             guard let stream = fdopendir(fd) else { close(fd); return }
             defer { closedir(stream) }
             let streamFD = streamDescriptor(stream)
@@ -302,17 +392,52 @@ public enum FolderWalk {
                 if name != "." && name != ".." { names.append(name) }
             }
             for name in names.sorted() {
-                if out.count >= limit { return }
+                if out.count >= limit { complete = false; return }
                 let path = relative.isEmpty ? name : relative + "/" + name
                 let kind = ProjectDirectory.kind(at: streamFD, name)
                 out.append(Entry(path: path, kind: kind))
                 if kind == .directory {
+                    if depth >= ProjectDirectory.maxDepth { complete = false; continue }
                     let child = openat(streamFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    if child >= 0 { scan(child, path) }
+                    if child >= 0 { scan(child, path, depth: depth + 1) }
                 }
             }
         }
-        scan(fd, "")
-        return out
+        scan(fd, "", depth: 1)
+        return (out, complete)
+    }
+}
+
+/// Reads files below a folder through descriptors: the folder is opened once, every folder below it
+/// and the file itself without following a link, so a file swapped for a link after it was listed
+/// is refused instead of read.
+public final class FolderReader {
+    let fd: Int32
+    let shown: String
+
+    /// Opens `folder` (its last component not through a link).
+    public init(_ folder: URL, shown: String) throws(BakeryError) {
+        self.shown = shown
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError.make("open", shown, errno: errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// The bytes and mode of `relative` (a `/`-separated path below the folder).
+    public func read(_ relative: String) throws(BakeryError) -> (data: Data, mode: Int) {
+        let parts = relative.split(separator: "/").map(String.init)
+        guard let name = parts.last else { throw FileSystemError.make("read", shown, errno: EISDIR) }
+        var current = dup(fd)
+        for part in parts.dropLast() {
+            let next = openat(current, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let code = errno
+            close(current)
+            guard next >= 0 else { throw FileSystemError.make("read", shown + "/" + relative, errno: code) }
+            current = next
+        }
+        defer { close(current) }
+        return try RegularFile.read(at: current, name, shown: shown + "/" + relative)
     }
 }

@@ -130,8 +130,9 @@ public enum EditionDiff {
     /// The regular files below `dir` (links and special files are not followed or read), relative paths → contents.
     public static func files(in dir: URL) -> [String: Data] {
         var out: [String: Data] = [:]
+        guard let reader = try? FolderReader(dir, shown: dir.lastPathComponent) else { return out }
         for entry in FolderWalk.entries(dir) where entry.kind == .regular {
-            out[entry.path] = (try? RegularFile.read(dir.appendingPathComponent(entry.path).path)) ?? Data()
+            out[entry.path] = (try? reader.read(entry.path).data) ?? Data()
         }
         return out
     }

@@ -26,6 +26,12 @@ public struct ProjectChanges {
 
     var config: BakeryConfig { loaded.config }
 
+    /// Whether anything (a link too) is at `relative`: a folder no entry of bakery.yaml owns is never written into.
+    func occupied(_ relative: String) -> Bool {
+        var st = stat()
+        return lstat(root.appendingPathComponent(relative).path, &st) == 0
+    }
+
     /// A name or `--subpath` from the command line that will become a folder: checked before anything
     /// is computed, with the same rules validate applies to bakery.yaml.
     public static func checkFolderArgument(_ value: String, _ what: String, isName: Bool) throws(BakeryError) {
@@ -249,6 +255,10 @@ public struct ProjectChanges {
         }
         var t = transaction(writing: editor.text)
         t.own("\(newImage.subpath)/\(version.subpath)")
+        let ownFolder = existing.map { "\(image.subpath)/\($0.subpath)" }
+        if ownFolder != "\(newImage.subpath)/\(version.subpath)", occupied("\(newImage.subpath)/\(version.subpath)") {
+            throw ProjectError("The folder '\(newImage.subpath)/\(version.subpath)' already exists, and no version in bakery.yaml uses it; move it away (or give the version another --subpath) and try again.")
+        }
         if let existing, existing.subpath != version.subpath {
             t.own("\(image.subpath)/\(existing.subpath)")
             t.move("\(image.subpath)/\(existing.subpath)", to: "\(image.subpath)/\(version.subpath)")
@@ -313,6 +323,9 @@ public struct ProjectChanges {
         let oldDir = "\(image.subpath)/\(old.subpath)", newDir = "\(newImage.subpath)/\(version.subpath)"
         t.own(oldDir)
         t.own(newDir)
+        if oldDir != newDir, occupied(newDir) {
+            throw ProjectError("The folder '\(newDir)' already exists, and no version in bakery.yaml uses it; move it away and try again.")
+        }
         if oldDir != newDir {
             if clean { t.remove(oldDir) } else { t.move(oldDir, to: newDir) }
         } else if clean {

@@ -84,8 +84,16 @@ final class ProjectStaging {
             throw FileSystemError.make("create", folderName + "/journal", errno: code)
         }
         let staging = ProjectStaging(directory: directory, fd: fd, journal: journal)
-        try staging.log(["op": "begin"])
+        try staging.log(["op": "begin", "folder": staging.identity])
         return staging
+    }
+
+    /// The staging folder's device and inode, recorded when bakery creates it. A folder that came
+    /// from a repository, an archive or a copy has another inode, so its journal is never replayed.
+    var identity: String {
+        var st = stat()
+        fstat(fd, &st)
+        return "\(st.st_dev):\(st.st_ino)"
     }
 
     // MARK: steps
@@ -159,7 +167,7 @@ final class ProjectStaging {
             try log(["op": "save", "path": path.description, "aside": "old/w\(index)"])
             if linkat(dir, name, oldFD, "w\(index)", 0) != 0 {
                 // No hard links here: keep a copy instead.
-                let copy = try RegularFile.read(directory.root.appendingPathComponent(path.description).path, shown: path.description)
+                let copy = try RegularFile.read(at: dir, name, shown: path.description).data
                 try stageRaw("w\(index)", copy)
             }
             Self.crashPoint()
@@ -177,7 +185,16 @@ final class ProjectStaging {
         let out = openat(oldFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: errno) }
         defer { close(out) }
-        _ = contents.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
+        var offset = 0
+        let failure: Int32? = contents.withUnsafeBytes { raw -> Int32? in
+            while offset < raw.count {
+                let n = write(out, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                offset += n
+            }
+            return nil
+        }
+        if let failure { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: failure) }
     }
 
     // MARK: undo, finish
@@ -266,9 +283,18 @@ final class ProjectStaging {
     func discard() -> Bool {
         if journal >= 0 { close(journal); journal = -1 }
         var ok = true
-        for name in ["new", "old"] where ProjectDirectory.removeTree(at: fd, name) != nil { ok = false }
-        if ok { ok = ProjectDirectory.removeTree(at: directory.fd, Self.folderName) == nil }
-        return ok
+        var names: [String] = []
+        if let stream = fdopendir(dup(fd)) {
+            while let entry = readdir(stream) {
+                let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if n != "." && n != ".." && n != "journal" { names.append(n) }
+            }
+            closedir(stream)
+        }
+        for name in names where ProjectDirectory.removeTree(at: fd, name) != nil { ok = false }
+        guard ok else { return false }
+        if unlinkat(fd, "journal", 0) != 0 && errno != ENOENT { return false }
+        return unlinkat(directory.fd, Self.folderName, AT_REMOVEDIR) == 0
     }
 
     /// Finishes (committed) or rolls back (anything else) the change of an interrupted run. Called with the lock held.
@@ -288,21 +314,26 @@ final class ProjectStaging {
             throw BakeryError(.unsafePath, "'\(folderName)/journal' is not a regular file, so '\(folderName)' is not bakery's staging folder",
                               hint: "move the folder away, then run the command again")
         }
+        let replayable = steps.contains { $0["op"] != "begin" }
+        guard !replayable || (steps.first?["op"] == "begin" && steps.first?["folder"] == staging.identity) else {
+            // Not made here by bakery (shipped in a repository, copied, unpacked): never replayed.
+            throw BakeryError(.unsafePath, "'\(folderName)' was not created by bakery in this folder (its journal does not match it), so bakery will not replay it",
+                              hint: "it may come from a repository or a copy of the project; look at it, remove it, then run the command again")
+        }
+        let message: String
         if steps.contains(where: { $0["op"] == "commit" }) {
-            staging.discard()
-            log?.warning("An earlier bakery run was interrupted after its change was complete; removed its staging folder \(folderName)")
-        } else if steps.contains(where: { $0["op"] != "begin" }) {
+            message = "An earlier bakery run was interrupted after its change was complete; removed its staging folder \(folderName)"
+        } else if replayable {
             let undone = staging.rollBack()
-            staging.discard()
-            log?.warning("An earlier bakery run was interrupted while changing this project; rolled its change back (\(undone) step\(undone == 1 ? "" : "s") undone) and removed \(folderName)")
+            message = "An earlier bakery run was interrupted while changing this project; rolled its change back (\(undone) step\(undone == 1 ? "" : "s") undone) and removed \(folderName)"
         } else {
-            staging.discard()
-            log?.warning("An earlier bakery run was interrupted before it changed anything; removed its staging folder \(folderName)")
+            message = "An earlier bakery run was interrupted before it changed anything; removed its staging folder \(folderName)"
         }
-        guard ProjectDirectory.kind(at: directory.fd, folderName) == .missing else {
-            throw BakeryError(.fileSystem, "cannot remove the staging folder '\(folderName)' of an interrupted run",
-                              hint: "check its permissions, then remove it by hand")
+        guard staging.discard(), ProjectDirectory.kind(at: directory.fd, folderName) == .missing else {
+            throw BakeryError(.fileSystem, "cannot remove the staging folder '\(folderName)' of an interrupted run (the project itself is as it was before, or as that run left it complete)",
+                              hint: "check the permissions of its contents and any mount inside it, then remove it by hand")
         }
+        log?.warning(message)
     }
 
     // MARK: fault injection for the kill tests

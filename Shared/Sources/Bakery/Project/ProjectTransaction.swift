@@ -21,6 +21,7 @@ public struct ProjectTransaction {
     /// Folders (relative to the root) this change may write, move or delete in; bakery.yaml itself is always allowed.
     public private(set) var owned: [String] = []
     public private(set) var writes: [(path: String, contents: Data, permissions: Int?)] = []
+    private var writeIndex: [String: Int] = [:]
     public private(set) var removals: [String] = []
     public private(set) var moves: [(from: String, to: String)] = []
 
@@ -33,8 +34,12 @@ public struct ProjectTransaction {
 
     /// Writes `contents` to `path` (relative to the root), creating folders as needed.
     public mutating func write(_ path: String, _ contents: Data, permissions: Int? = nil) {
-        writes.removeAll { $0.path == path }
-        writes.append((path, contents, permissions))
+        if let i = writeIndex[path] {
+            writes[i] = (path, contents, permissions)
+        } else {
+            writeIndex[path] = writes.count
+            writes.append((path, contents, permissions))
+        }
     }
 
     public mutating func write(_ files: [RenderedFile]) {
@@ -105,7 +110,14 @@ public struct ProjectTransaction {
         }
         for spelling in removals {
             let path = try confined(spelling, action: "remove")
-            if try directory.kind(path, action: "remove") != .missing { plan.removals.append(path) }
+            let kind = try directory.kind(path, action: "remove")
+            if kind == .missing { continue }
+            if kind == .directory, let mount = try directory.inspect(path).mountPoints.first {
+                // Removing the folder would empty another file system mounted inside it.
+                throw BakeryError(.unsafePath, "refusing to remove '\(path)': '\(mount)' is a mount point (another file system)",
+                                  hint: "unmount it, then run the command again")
+            }
+            plan.removals.append(path)
         }
         let configLast = writes.sorted { a, b in !ConfigLoader.fileNames.contains(a.path) && ConfigLoader.fileNames.contains(b.path) }
         for w in configLast {
@@ -129,7 +141,7 @@ public struct ProjectTransaction {
         // A destination folder that holds a link leading elsewhere is refused, so nothing is written or read through it.
         let targets = plan.writes.map(\.path) + plan.moves.flatMap { [$0.from, $0.to] }
         for folder in ownedFolders where targets.contains(where: { folder.contains($0) }) {
-            let leaving = try directory.linksLeaving(folder)
+            let leaving = try directory.inspect(folder).linksLeaving
             if let first = leaving.first {
                 throw BakeryError(.unsafePath, "refusing to write into '\(folder)': '\(first.link)' is a symbolic link to '\(first.target)', outside that folder"
                                   + (leaving.count > 1 ? " (and \(leaving.count - 1) more link\(leaving.count == 2 ? "" : "s"))" : ""),

@@ -63,15 +63,17 @@ public enum VersionRendering {
         let versionLabel = matrix ? "matrix" : (version?.name ?? "")
         let oses = version?.os ?? image.matrix?.os ?? []
 
-        for relative in walk(templateDir, shown: "\(image.subpath)/template", log: log) {
+        // Listed and read through one descriptor of the real folder: a file swapped for a link after
+        // the listing is refused, never read.
+        let realDir = URL(fileURLWithPath: realTemplates)
+        let reader = try FolderReader(realDir, shown: "\(image.subpath)/template")
+        for relative in walk(realDir, shown: "\(image.subpath)/template", log: log) {
             if !patterns.isEmpty, !patterns.contains(where: { p in
                 p.firstMatch(in: relative, options: .anchored, range: NSRange(relative.startIndex..<relative.endIndex, in: relative)) != nil
             }) { continue }
-            let source = templateDir.appendingPathComponent(relative)
-            let permissions = (try? FileManager.default.attributesOfItem(atPath: source.path)[.posixPermissions]) as? Int
-            let data: Data
+            let data: Data, permissions: Int
             do {
-                data = try RegularFile.read(source.path, shown: "\(image.subpath)/template/\(relative)")
+                (data, permissions) = try reader.read(relative)
             } catch {
                 failures.append(RenderFailure(template: "\(image.subpath)/template/\(relative)", line: nil, cause: error.message + (error.hint.map { " (\($0))" } ?? ""),
                                               image: image.name, version: versionLabel, variant: nil, destination: "\(destination)/\(relative)"))
@@ -132,7 +134,11 @@ public enum VersionRendering {
     /// device is skipped with a warning that says what it is (and where a link points).
     static func walk(_ dir: URL, shown: String, log: TargetLog) -> [String] {
         var out: [String] = []
-        for entry in FolderWalk.entries(dir) {
+        let (entries, complete) = FolderWalk.scan(dir)
+        if !complete {
+            log.warning("Only part of \(shown) was rendered: it holds more than 200,000 entries or folders more than \(ProjectDirectory.maxDepth) levels deep")
+        }
+        for entry in entries {
             switch entry.kind {
             case .regular: out.append(entry.path)
             case .directory: continue
