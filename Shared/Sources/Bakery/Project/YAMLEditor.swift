@@ -30,29 +30,92 @@ public struct YAMLEditor {
         public var description: String
     }
 
-    /// Lines of the document without their terminators.
+    /// Lines of the document without their terminators, split at every line break the YAML reader
+    /// counts (LF, CRLF, CR, NEL, LS, PS), so line numbers agree with the parser's marks.
     public private(set) var lines: [String]
+    /// Each line's own terminator, kept so untouched lines keep their bytes ("" for a last line without one).
+    private var breaks: [String]
+    /// The terminator of new lines: the document's first.
     public let newline: String
-    let endsWithNewline: Bool
     /// How new string scalars are quoted when plain would be ambiguous or a sibling is quoted.
     public var preferDoubleQuotes = false
 
     public init(text: String) {
-        newline = text.contains("\r\n") ? "\r\n" : "\n"
-        endsWithNewline = text.utf8.last == 10
-        var parts = text.components(separatedBy: newline)
-        if endsWithNewline { parts.removeLast() }
-        lines = parts
+        var lines: [String] = [], breaks: [String] = []
+        var current = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let c = pending {
+            pending = scalars.next()
+            switch c {
+            case "\r":
+                if pending == "\n" { pending = scalars.next(); breaks.append("\r\n") } else { breaks.append("\r") }
+            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                breaks.append(String(c))
+            default:
+                current.append(c)
+                continue
+            }
+            lines.append(String(current))
+            current = String.UnicodeScalarView()
+        }
+        if !current.isEmpty {
+            lines.append(String(current))
+            breaks.append("")
+        }
+        self.lines = lines
+        self.breaks = breaks
+        newline = breaks.first { !$0.isEmpty } ?? "\n"
     }
 
     public var text: String {
-        lines.joined(separator: newline) + (lines.isEmpty ? "" : newline)
+        var out = ""
+        for (line, end) in zip(lines, breaks) { out += line; out += end }
+        // A document whose last line had no terminator gets one only if lines were added after it.
+        return out
     }
+
+    // MARK: line edits (lines and their terminators together)
+
+    /// A 1-based, inclusive span of lines, checked: a node layout the editor cannot map is an error, never a trap.
+    func span(_ first: Int, _ last: Int) throws -> ClosedRange<Int> {
+        guard first >= 1, last >= first, last <= lines.count else {
+            throw Failure(description: "bakery.yaml: the entry at line \(first) has a layout this editor cannot change safely (anchors, aliases or flow style across lines); edit it by hand")
+        }
+        return (first - 1)...(last - 1)
+    }
+
+    private mutating func removeLines(_ range: ClosedRange<Int>) {
+        // The last line may lack a terminator: the line now last takes that over.
+        let lastHadNone = range.upperBound == lines.count - 1 && breaks[range.upperBound].isEmpty
+        lines.removeSubrange(range)
+        breaks.removeSubrange(range)
+        if lastHadNone, !breaks.isEmpty { breaks[breaks.count - 1] = "" }
+    }
+
+    private mutating func insertLines(_ new: [String], at index: Int) throws {
+        guard index >= 0, index <= lines.count else {
+            throw Failure(description: "bakery.yaml: cannot insert at line \(index + 1); edit it by hand")
+        }
+        if index == lines.count, let last = breaks.indices.last, breaks[last].isEmpty { breaks[last] = newline }
+        lines.insert(contentsOf: new, at: index)
+        breaks.insert(contentsOf: Array(repeating: newline, count: new.count), at: index)
+    }
+
+    private func line(_ n: Int) throws -> String {
+        guard n >= 1, n <= lines.count else { throw Failure(description: "bakery.yaml: line \(n) is outside the file; edit it by hand") }
+        return lines[n - 1]
+    }
+
+    /// The 1-based line a node is written on (an alias: where the alias stands, not its anchor).
+    static func startLine(_ node: YAMLNode) -> Int { node.aliasMark?.line ?? node.start.line }
 
     // MARK: spans
 
     /// The last line (1-based) holding content of `node`.
     static func lastLine(_ node: YAMLNode) -> Int {
+        // An alias occupies only the place it stands; its copy's marks are the anchor's.
+        if let alias = node.aliasMark { return alias.line }
         switch node.content {
         case .scalar(_, let style):
             if style == .literal || style == .folded { return node.end.column == 1 ? node.end.line - 1 : node.end.line }
@@ -68,9 +131,10 @@ public struct YAMLEditor {
 
     /// Column (0-based) of the `-` introducing a block sequence item that starts at `item`.
     func dashColumn(of item: YAMLNode) -> Int? {
-        let line = lines[item.start.line - 1]
-        let chars = Array(line)
-        var i = min(item.start.column - 2, chars.count - 1)
+        let mark = item.aliasMark ?? item.start
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let chars = Array(lines[mark.line - 1].unicodeScalars)
+        var i = min(mark.column - 2, chars.count - 1)
         while i >= 0 {
             if chars[i] == "-" { return i }
             if chars[i] != " " { return nil }
@@ -91,9 +155,22 @@ public struct YAMLEditor {
             if case .string = YAMLScalarValue.resolve(s, style: .plain, tag: nil) { return s }
             return "'" + s + "'"
         }
-        if !s.contains("'") && !s.contains("\n") && !s.contains("\\") { return "'" + s + "'" }
+        // Single quotes only for text YAML reads back unchanged: no line break (any of them would be
+        // folded to a space), no control or other non-printable character.
+        if !s.contains("'") && !s.contains("\\") && s.unicodeScalars.allSatisfy({ Self.isPrintable($0) && !Self.isBreak($0) }) {
+            return "'" + s + "'"
+        }
         return doubleQuoted(s)
     }
+
+    /// YAML's printable set (1.2 §5.1) without tab, LF and CR.
+    static func isPrintable(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (0x20...0x7E).contains(v) || v == 0x85 || (0xA0...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) && v != 0xFEFF
+            || (0x10000...0x10FFFF).contains(v)
+    }
+
+    static func isBreak(_ c: Unicode.Scalar) -> Bool { c == "\n" || c == "\r" || c.value == 0x85 || c.value == 0x2028 || c.value == 0x2029 }
 
     func doubleQuoted(_ s: String) -> String {
         var out = "\""
@@ -103,8 +180,18 @@ public struct YAMLEditor {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\u{85}": out += "\\N"
+            case "\u{2028}": out += "\\L"
+            case "\u{2029}": out += "\\P"
             default:
-                if c.value < 0x20 { out += String(format: "\\x%02X", c.value) } else { out.unicodeScalars.append(c) }
+                if Self.isPrintable(c) {
+                    out.unicodeScalars.append(c)
+                } else if c.value <= 0xFF {
+                    out += String(format: "\\x%02X", c.value)
+                } else {
+                    out += String(format: "\\u%04X", c.value)
+                }
             }
         }
         return out + "\""
@@ -153,40 +240,45 @@ public struct YAMLEditor {
         }
         if items.count == 1 {
             // The list becomes empty: `key: []`.
-            let first = items[0].start.line, last = Self.lastLine(items[0])
+            let first = Self.startLine(items[0]), last = Self.lastLine(items[0])
             let keyLine = key.start.line
-            lines.replaceSubrange((first - 1)...(last - 1), with: [])
+            let range = try span(first, last)
+            let keyLineText = try line(keyLine)
+            removeLines(range)
             if first > keyLine {
-                lines[keyLine - 1] = keyText(lines[keyLine - 1], key: key) + " []"
+                lines[keyLine - 1] = keyText(keyLineText, key: key) + " []"
             }
             return
         }
         let item = items[index]
-        var first = item.start.line
+        var first = Self.startLine(item)
         // Comments directly above the item (same indentation as its dash) belong to it.
         if let dash = dashColumn(of: item) {
             while first - 2 >= 0, first - 1 > (index > 0 ? Self.lastLine(items[index - 1]) : sequence.start.line - 1) {
                 let above = lines[first - 2]
-                let trimmed = above.drop { $0 == " " }
-                guard trimmed.hasPrefix("#"), above.count - trimmed.count == dash else { break }
+                let trimmed = above.unicodeScalars.drop { $0 == " " }
+                guard trimmed.first == "#", above.unicodeScalars.count - trimmed.count == dash else { break }
                 first -= 1
             }
         }
         var last = Self.lastLine(item)
         // Drop one blank line too when the item was set apart by blank lines on both sides.
-        if last < lines.count, lines[last].trimmingCharacters(in: .whitespaces).isEmpty,
+        if last >= first, last < lines.count, lines[last].trimmingCharacters(in: .whitespaces).isEmpty,
            first >= 2, lines[first - 2].trimmingCharacters(in: .whitespaces).isEmpty {
             last += 1
         }
-        lines.removeSubrange((first - 1)...(last - 1))
+        removeLines(try span(first, last))
     }
 
     /// The key part of `line` (up to and including the colon after `key`).
     func keyText(_ line: String, key: YAMLNode) -> String {
-        let chars = Array(line)
-        var i = key.end.column - 1
+        let chars = Array(line.unicodeScalars)
+        guard !chars.isEmpty else { return "" }
+        var i = max(0, key.end.column - 1)
         while i < chars.count, chars[i] != ":" { i += 1 }
-        return String(chars[0...min(i, chars.count - 1)])
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: chars[0...min(i, chars.count - 1)])
+        return String(out)
     }
 
     /// Inserts `value` as a new item of the block sequence `sequence` (value of `key`) before item
@@ -198,27 +290,30 @@ public struct YAMLEditor {
             guard let dash = dashColumn(of: anchor) else {
                 throw Failure(description: "bakery.yaml: cannot find the '-' of the list item at line \(anchor.start.line); edit it by hand")
             }
-            let contentIndent = anchor.start.column - 1
+            let contentIndent = (anchor.aliasMark ?? anchor.start).column - 1
+            guard contentIndent > dash else {
+                throw Failure(description: "bakery.yaml: cannot line up a new item with the list item at line \(Self.startLine(anchor)); edit it by hand")
+            }
             var body = block(value, indent: contentIndent)
             if !body.isEmpty {
                 body[0] = String(repeating: " ", count: dash) + "-" + String(repeating: " ", count: contentIndent - dash - 1) + body[0].dropFirst(contentIndent)
             }
             if let position, position < items.count {
-                lines.insert(contentsOf: body, at: items[position].start.line - 1)
+                try insertLines(body, at: Self.startLine(items[position]) - 1)
             } else {
-                lines.insert(contentsOf: body, at: Self.lastLine(items.last!))
+                try insertLines(body, at: Self.lastLine(items.last!))
             }
         case .sequence(let items, _) where items.isEmpty:
             // `key: []` (or `key:` with nothing) becomes a block list under the key.
             let keyLine = key.start.line
             let keyIndent = key.start.column - 1
-            lines[keyLine - 1] = keyText(lines[keyLine - 1], key: key)
+            lines[keyLine - 1] = keyText(try line(keyLine), key: key)
             let body = block(.list([value]), indent: keyIndent + 2)
-            lines.insert(contentsOf: body, at: keyLine)
+            try insertLines(body, at: keyLine)
         case .scalar where sequence.resolved == .null:
             let keyLine = key.start.line
-            lines[keyLine - 1] = keyText(lines[keyLine - 1], key: key)
-            lines.insert(contentsOf: block(.list([value]), indent: key.start.column - 1 + 2), at: keyLine)
+            lines[keyLine - 1] = keyText(try line(keyLine), key: key)
+            try insertLines(block(.list([value]), indent: key.start.column - 1 + 2), at: keyLine)
         default:
             throw Failure(description: "bakery.yaml: the list at line \(key.start.line) is in flow style; edit it by hand")
         }
@@ -230,18 +325,24 @@ public struct YAMLEditor {
             throw Failure(description: "bakery.yaml: the mapping at line \(mapping.start.line) is not in block style; edit it by hand")
         }
         let body = block(.map([(key, value)]), indent: firstKey.start.column - 1)
-        lines.insert(contentsOf: body, at: Self.lastLine(mapping))
+        try insertLines(body, at: Self.lastLine(mapping))
     }
 
     /// Replaces the scalar `node` with `value` (same line).
     public mutating func replaceScalar(_ node: YAMLNode, with value: YAMLOut) throws {
-        guard case .scalar = node.content, node.start.line == node.end.line || node.end.column == 1 else {
-            throw Failure(description: "bakery.yaml: the value at line \(node.start.line) spans several lines; edit it by hand")
+        guard case .scalar = node.content, node.aliasMark == nil, node.start.line == node.end.line || node.end.column == 1 else {
+            throw Failure(description: "bakery.yaml: the value at line \(Self.startLine(node)) spans several lines or is an alias; edit it by hand")
         }
-        let chars = Array(lines[node.start.line - 1])
+        let chars = Array(try line(node.start.line).unicodeScalars)
         let from = node.start.column - 1
         let to = node.end.line == node.start.line ? node.end.column - 1 : chars.count
-        lines[node.start.line - 1] = String(chars[0..<from]) + inline(value) + String(chars[to...])
+        guard from >= 0, from <= to, to <= chars.count else {
+            throw Failure(description: "bakery.yaml: cannot locate the value at line \(node.start.line); edit it by hand")
+        }
+        var head = String.UnicodeScalarView(), tail = String.UnicodeScalarView()
+        head.append(contentsOf: chars[0..<from])
+        tail.append(contentsOf: chars[to...])
+        lines[node.start.line - 1] = String(head) + inline(value) + String(tail)
     }
 
     /// Removes the pair `key: value` from its block mapping.
@@ -250,16 +351,17 @@ public struct YAMLEditor {
             throw Failure(description: "bakery.yaml: the mapping at line \(mapping.start.line) is not in block style; edit it by hand")
         }
         let first = pair.key.start.line, last = Self.lastLine(pair.value)
-        let line = lines[first - 1]
-        let prefix = String(line.prefix(pair.key.start.column - 1))
+        let range = try span(first, last)
+        let prefixScalars = try line(first).unicodeScalars.prefix(max(0, pair.key.start.column - 1))
+        let prefix = String(String.UnicodeScalarView(prefixScalars))
         if prefix.contains("-") {
             // The pair opens a list item (`- latest: true`): the next key takes over the dash.
             guard let next = pairs.first(where: { $0.key.start.line > last }) else {
                 throw Failure(description: "bakery.yaml: cannot remove the only key of the list item at line \(first); edit it by hand")
             }
-            let nextLine = lines[next.key.start.line - 1]
-            lines[next.key.start.line - 1] = prefix + nextLine.dropFirst(prefix.count)
+            let nextLine = try line(next.key.start.line)
+            lines[next.key.start.line - 1] = prefix + String(String.UnicodeScalarView(nextLine.unicodeScalars.dropFirst(prefixScalars.count)))
         }
-        lines.removeSubrange((first - 1)...(last - 1))
+        removeLines(range)
     }
 }

@@ -77,12 +77,20 @@ public enum TemplateValues {
         }
     }
 
+    /// The most dotted names one `--value` key may have.
+    public static let maxKeyDepth = 64
+
     /// Applies `KEY=VALUE` (dotted keys create nested mappings: `Image.Version=1.0`). The value is text.
     public static func assign(_ assignment: String, into values: inout [String: Value]) throws {
         guard let eq = assignment.firstIndex(of: "=") else {
             throw Failure(description: "--value \(assignment): expected KEY=VALUE, e.g. --value Image.Version=2026.03.1")
         }
         let key = String(assignment[..<eq])
+        // Bounded before splitting: a key of 20,000 dotted parts must not recurse 20,000 levels.
+        let dots = key.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }
+        guard dots < maxKeyDepth else {
+            throw Failure(description: "--value: the key nests \(dots + 1) names deep; at most \(maxKeyDepth) are allowed (e.g. Image.Version)")
+        }
         let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty }) else {
             throw Failure(description: "--value \(assignment): the key must be a name or dotted names, e.g. Image.Version")
