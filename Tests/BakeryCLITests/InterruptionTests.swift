@@ -143,4 +143,54 @@ import Glibc
         }
         #expect(outcomes.values.reduce(0, +) == Self.commands.count * 12)
     }
+
+    /// Ctrl-C or a CI cancel during a change: the step in progress finishes, the change is rolled
+    /// back (or finished past its commit point) in the same process, which exits 128+signal; no
+    /// staging folder is left for the next run.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalDuringAChangeRollsItBackBeforeExiting(_ sig: Int32) throws {
+        let original = try Self.makeProject()
+        defer { try? FileManager.default.removeItem(at: original) }
+        // Enough files that the change takes a while.
+        for i in 0..<1_500 {
+            try Data("file \(i) {{ Image.Version }}\n".utf8).write(to: original.appendingPathComponent("img1/template/f\(i).txt.jinja2"))
+        }
+        let before = TreeSnapshot(original)
+        let finished = try Self.copy(original)
+        defer { try? FileManager.default.removeItem(at: finished) }
+        let started = Date()
+        #expect(try BakeryBinary.run(["update", "files", "--all"], in: finished, timeout: 120).status == 0)
+        let duration = Date().timeIntervalSince(started)
+        let after = TreeSnapshot(finished)
+        var rng = SeededRandom(seed: UInt64(sig))
+        var exits: [Int32: Int] = [:]
+        for _ in 0..<6 {
+            let root = try Self.copy(original)
+            defer { try? FileManager.default.removeItem(at: root) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BakeryBinary.path)
+            process.arguments = ["update", "files", "--all"]
+            process.currentDirectoryURL = root
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try BakeryBinary.launch(process)
+            usleep(UInt32(Double.random(in: (duration * 0.3)...(duration * 0.95), using: &rng) * 1_000_000))
+            kill(process.processIdentifier, sig)
+            process.waitUntilExit()
+            exits[process.terminationStatus, default: 0] += 1
+            #expect([0, 128 + sig].contains(process.terminationStatus) || process.terminationReason == .uncaughtSignal)
+            let state = TreeSnapshot(root)
+            if process.terminationReason == .exit {
+                // Handled in-process: nothing left for the next run to repair.
+                #expect(state == before || state == after, "left \(before.changes(to: state).prefix(5))")
+                #expect(!state.entries.keys.contains { $0.hasPrefix(".bakery-staging") })
+            } else {
+                // Killed before the change began (the default handler): the next run repairs anything left.
+                _ = try Self.recover(root)
+                let repaired = TreeSnapshot(root)
+                #expect(repaired == before || repaired == after)
+            }
+        }
+        #expect(exits.values.reduce(0, +) == 6)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Bakery
 import Testing
 
@@ -28,5 +29,33 @@ import Testing
         #expect(a.contains(b) && !b.contains(a) && a.overlaps(b) && b.overlaps(a))
         #expect(!a.overlaps(c) && !c.overlaps(a))
         #expect(a.contains(a))
+    }
+}
+
+/// Patterns that can backtrack exponentially are refused before they run; ordinary ones pass.
+@Suite struct RegexSafetyTests {
+    @Test(arguments: ["(a+)+b", "(a*)*", "(a|b+)*c", "((ab)+)+", "(x+){1,}", "(a+|b)+", "(?:a+)+", "(?P<x>a+)*", "(a)\\1", "(?P<n>a)(?P=n)", "(.*)*x"])
+    func nestedRepetitionIsRefused(_ pattern: String) {
+        #expect(RegexSafety.problem(pattern) != nil)
+        #expect(throws: BakeryError.self) { try RegexSafety.compile(pattern, what: "--image-name") }
+    }
+
+    @Test(arguments: ["conn.*", "(foo|bar)+", "[(a+)+]", "a{2,3}", "(a){2,}", "(\\d+\\.)+\\d", "((a+)b)+", "^(\\d+)\\.(\\d+).*$", "workbench(-session)?", "\\(a+\\)+"])
+    func ordinaryPatternsPass(_ pattern: String) throws {
+        #expect(RegexSafety.problem(pattern) == nil)
+        _ = try RegexSafety.compile(pattern, what: "--image-name")
+    }
+
+    @Test func theRefusedPatternWouldHaveTakenExponentialTime() throws {
+        // The reason for the rule, measured on a small input: 2^22 ways to split 22 a's.
+        let regex = try NSRegularExpression(pattern: "(a+)+b")
+        let input = String(repeating: "a", count: 22)
+        let started = Date()
+        _ = regex.firstMatch(in: input, range: NSRange(location: 0, length: 22))
+        let slow = Date().timeIntervalSince(started)
+        let linear = try NSRegularExpression(pattern: "a+b")
+        let started2 = Date()
+        _ = linear.firstMatch(in: input, range: NSRange(location: 0, length: 22))
+        #expect(slow > 10 * Date().timeIntervalSince(started2))
     }
 }

@@ -26,7 +26,7 @@ enum ProjectRun {
             flush()
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr(failure)
-            throw ExitCode(1)
+            throw ExitCode(error.code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
         } catch {
             flush()
             Console.stderr("\(error)")

@@ -59,19 +59,17 @@ struct UpdateFilesCommand: ParsableCommand {
         workspace = try TargetRun.loadWorkspace(options, logger: logger)
         var patterns: [NSRegularExpression] = []
         for p in templatePattern {
-            guard let r = try? NSRegularExpression(pattern: p) else {
-                Console.stderr("❌ --template-pattern '\(p)' is not a valid regular expression")
+            do { patterns.append(try RegexSafety.compile(p, what: "--template-pattern")) } catch {
+                Console.stderr("❌ \(error.description)")
                 throw ExitCode(1)
             }
-            patterns.append(r)
         }
         let namePattern: NSRegularExpression?
         if let imageName {
-            guard let r = try? NSRegularExpression(pattern: imageName) else {
-                Console.stderr("❌ --image-name '\(imageName)' is not a valid regular expression")
+            do { namePattern = try RegexSafety.compile(imageName, what: "--image-name") } catch {
+                Console.stderr("❌ \(error.description)")
                 throw ExitCode(1)
             }
-            namePattern = r
         } else {
             namePattern = nil
         }
@@ -127,7 +125,7 @@ struct UpdateFilesCommand: ParsableCommand {
             TargetRun.report(commitLog, logger: logger, from: done)
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr("❌ Update failed")
-            throw ExitCode(1)
+            throw ExitCode(error.code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
         }
         TargetRun.report(commitLog, logger: logger, from: done)
         Console.stderr("✅ Files updated successfully")

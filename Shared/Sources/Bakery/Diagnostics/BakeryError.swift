@@ -25,6 +25,8 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case fileSystem
         /// A path bakery refuses to use: a link out of the project, a special file, a folder in the way.
         case unsafePath
+        /// SIGINT, SIGTERM or SIGHUP arrived during a change, which was rolled back (or finished).
+        case interrupted
     }
 
     public var code: Code

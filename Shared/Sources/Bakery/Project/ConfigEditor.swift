@@ -13,7 +13,8 @@ public struct ConfigEditor {
             guard let root = try YAMLParser.parse(text) else { throw YAMLEditor.Failure(description: "bakery.yaml is empty") }
             return root
         } catch let e as YAMLError {
-            throw YAMLEditor.Failure(description: "bakery.yaml:\(e.description)")
+            // The text is this command's edit (the file on disk is unchanged): say so, with the edit's position.
+            throw YAMLEditor.Failure(description: "the edit would leave bakery.yaml unreadable (it was not changed): bakery.yaml (as edited):\(e.description)")
         }
     }
 

@@ -52,7 +52,8 @@ public struct ProjectChanges {
     /// Validates edited bakery.yaml text as the new configuration.
     func reload(_ text: String) throws -> BakeryConfig {
         do {
-            return try ConfigLoader.load(bytes: Array(text.utf8), displayPath: loaded.displayPath, context: root, file: file).config
+            // Located in the text this command would write, and named so: the file on disk has not changed.
+            return try ConfigLoader.load(bytes: Array(text.utf8), displayPath: "\(loaded.displayPath) (as edited)", context: root, file: file).config
         } catch {
             throw ProjectError("the edited bakery.yaml would not be valid:\n\(error.errors.map(\.description).joined(separator: "\n"))")
         }

@@ -100,6 +100,8 @@ final class ProjectStaging {
 
     /// Appends one step to the journal (a single write, so a kill leaves whole lines).
     func log(_ step: [String: String]) throws(BakeryError) {
+        // Up to the commit record, a signal rolls the change back; after it, the change finishes.
+        if step["op"] != "commit" { try Interruption.check() }
         guard var line = try? JSONSerialization.data(withJSONObject: step, options: [.sortedKeys]) else {
             throw BakeryError(.fileSystem, "cannot record a step of the change", hint: "this is a bug in bakery; please report it")
         }

@@ -60,9 +60,16 @@ public struct ProjectTransaction {
         let directory = try ProjectDirectory(root: root)
         let plan = try check(directory)
         if plan.moves.isEmpty && plan.removals.isEmpty && plan.writes.isEmpty { return }
+        // Ctrl-C, a CI cancel (SIGTERM) or a closed terminal during the change: the step in progress
+        // finishes, the change is rolled back (or, past its commit point, finished), then bakery exits.
+        Interruption.begin()
+        defer { Interruption.end() }
         let staging = try ProjectStaging.create(in: directory)
         do {
-            for (i, w) in plan.writes.enumerated() { try staging.stage(i, w.contents, mode: w.mode) }
+            for (i, w) in plan.writes.enumerated() {
+                try Interruption.check()
+                try staging.stage(i, w.contents, mode: w.mode)
+            }
             try apply(plan, directory: directory, staging: staging)
         } catch {
             staging.rollBack()
@@ -71,6 +78,9 @@ public struct ProjectTransaction {
         }
         if !staging.discard() {
             log?.warning("The change is complete, but its staging folder \(ProjectStaging.folderName) could not be removed entirely; the next bakery run that changes this project removes it")
+        }
+        if let signal = Interruption.received {
+            log?.warning("Interrupted (signal \(signal)) as the change completed; it was finished")
         }
     }
 
@@ -214,4 +224,35 @@ public final class ProjectLock {
     }
 
     deinit { release() }
+}
+
+/// Signals that arrive while a change is applied are held until a step boundary.
+public enum Interruption {
+    nonisolated(unsafe) private static var pending: Int32 = 0
+    nonisolated(unsafe) private static var depth = 0
+    private static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// The signal that arrived since `begin`, if any.
+    public static var received: Int32? { pending == 0 ? nil : pending }
+
+    static func begin() {
+        depth += 1
+        guard depth == 1 else { return }
+        pending = 0
+        for s in signals { signal(s) { Interruption.pending = $0 } }
+    }
+
+    static func end() {
+        depth -= 1
+        guard depth == 0 else { return }
+        for s in signals { signal(s, SIG_DFL) }
+    }
+
+    /// Throws at a step boundary once a signal has arrived, so the change is rolled back.
+    static func check() throws(BakeryError) {
+        if pending != 0 {
+            throw BakeryError(.interrupted, "interrupted by signal \(pending); the change was rolled back and the project is as it was",
+                              hint: "run the command again to make the change")
+        }
+    }
 }

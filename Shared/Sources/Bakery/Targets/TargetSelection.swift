@@ -44,6 +44,9 @@ struct SearchPattern {
     let regex: NSRegularExpression
 
     init(_ pattern: String, option: String) throws {
+        if let problem = RegexSafety.problem(pattern) {
+            throw FilterError(description: "\(option) '\(pattern)' is refused: \(problem); rewrite it without nested repetition (e.g. '(a+)+b' as 'a+b')")
+        }
         do {
             regex = try NSRegularExpression(pattern: pattern.replacingOccurrences(of: "(?P<", with: "(?<"))
         } catch {

@@ -119,6 +119,9 @@ public enum BakeryFilters {
             .replacingOccurrences(of: "(?P<", with: "(?<")
             .replacingOccurrences(of: #"\(\?P=(\w+)\)"#, with: #"\\k<$1>"#, options: .regularExpression)
         let regex: NSRegularExpression
+        if let problem = RegexSafety.problem(pattern) {
+            throw JinjaError(.value, "regexReplace: the pattern \(Python.quoted(pattern)) is refused: \(problem)")
+        }
         do {
             regex = try NSRegularExpression(pattern: icuPattern)
         } catch {
