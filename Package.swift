@@ -57,6 +57,8 @@ let package = Package(
 
         // Helpers shared by test targets: seeded randomness, running the built bakery, the reference normalisation.
         .target(name: "TestSupport", dependencies: ["Bakery"], path: "Tests/TestSupport"),
+        // A seeded in-process fuzzer (YAML reader, span editor, config model, Jinja), run in release by CI.
+        .executableTarget(name: "bakery-fuzz", dependencies: ["Bakery", "BakeryYAML", "Jinja"], path: "Tests/Fuzz"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], path: "Tests/GoTemplateTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),

@@ -129,6 +129,31 @@ import TestSupport
     }
 }
 
+extension RobustnessCLITests {
+    /// A full disk: the command fails naming the path and the cause, and the project is as it was.
+    @Test func aFullDiskSaysSoAndChangesNothing() throws {
+        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-full-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: mount) }
+        guard getuid() == 0, try BakeryBinary.shell("mount -t tmpfs -o size=256k bakery-full '\(mount.path)'", in: mount).status == 0 else {
+            print("⚠️  skipping: mounting a small tmpfs needs root (and a kernel that allows it here)")
+            return
+        }
+        defer { _ = try? BakeryBinary.shell("umount '\(mount.path)'", in: URL(fileURLWithPath: "/")) }
+        let dir = mount.appendingPathComponent("p")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("img/template"), withIntermediateDirectories: true)
+        try Data((RobustnessCLITests.lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("bakery.yaml"))
+        // A template that renders to more than the disk holds.
+        try Data("{% for i in range(60000) %}line {{ i }} of the big file\n{% endfor %}".utf8).write(to: dir.appendingPathComponent("img/template/big.txt.jinja2"))
+        let before = TreeSnapshot(dir)
+        let result = try BakeryBinary.run(["create", "version", "img", "2.0.0"], in: dir, timeout: 60, environment: ["BAKERY_TEMPLATE_MAX_STEPS": "10000000"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no space left on the device (free some space, then run the command again)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        #expect(TreeSnapshot(dir) == before)
+    }
+}
+
 final class FailureList: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
