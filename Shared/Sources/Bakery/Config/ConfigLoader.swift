@@ -81,7 +81,19 @@ public enum ConfigLoader {
                               location: SourceLocation(file: shown, line: 1, column: 1),
                               hint: "make it readable by the current user, e.g. chmod a+r \(shown)")
         }
-        return try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict)
+        var loaded = try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict)
+        var st = stat()
+        if lstat(context.appendingPathComponent(ProjectStaging.folderName).path, &st) == 0 {
+            // A change in progress, or one a killed run left: the next mutating command repairs it.
+            let warning = Diagnostic(strict ? .error : .warning, "'\(ProjectStaging.folderName)' is here: a bakery change is in progress, or an interrupted one was left half-applied",
+                                     code: .notice, location: SourceLocation(file: shown, line: 1, column: 1),
+                                     hint: "when no other bakery runs, any create, update or remove command repairs it (e.g. bakery update files --image-name '^$')")
+            if strict {
+                throw BakeryError(.invalidConfig, "\(shown) has 1 error", location: warning.location, diagnostics: loaded.diagnostics + [warning])
+            }
+            loaded.diagnostics.append(warning)
+        }
+        return loaded
     }
 
     /// Validates YAML text already in memory (used by `load`, tests and editors).
