@@ -113,9 +113,14 @@ final class ProjectStaging {
 
     /// Writes the contents of a new file into `new/N`, with exactly `mode`.
     func stage(_ index: Int, _ contents: Data, mode: mode_t) throws(BakeryError) {
-        let name = "new/\(index)"
-        let out = openat(newFD, "\(index)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard out >= 0 else { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: errno) }
+        try create(in: newFD, "\(index)", shown: "new/\(index)", contents, mode: mode, action: "stage")
+        Self.crashPoint()
+    }
+
+    /// Creates `name` in the folder `folder` (never through a link, never over anything) with all of `contents`.
+    private func create(in folder: Int32, _ name: String, shown: String, _ contents: Data, mode: mode_t, action: String) throws(BakeryError) {
+        let out = openat(folder, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard out >= 0 else { throw FileSystemError.make(action, Self.folderName + "/" + shown, errno: errno) }
         defer { close(out) }
         var offset = 0
         let failure: Int32? = contents.withUnsafeBytes { raw -> Int32? in
@@ -126,9 +131,8 @@ final class ProjectStaging {
             }
             return nil
         }
-        if let failure { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: failure) }
-        guard fchmod(out, mode & 0o7777) == 0 else { throw FileSystemError.make("stage", Self.folderName + "/" + name, errno: errno) }
-        Self.crashPoint()
+        if let failure { throw FileSystemError.make(action, Self.folderName + "/" + shown, errno: failure) }
+        guard fchmod(out, mode & 0o7777) == 0 else { throw FileSystemError.make(action, Self.folderName + "/" + shown, errno: errno) }
     }
 
     /// The parent folder of `path`, created (each new folder logged first) when `create`.
@@ -169,8 +173,8 @@ final class ProjectStaging {
             try log(["op": "save", "path": path.description, "aside": "old/w\(index)"])
             if linkat(dir, name, oldFD, "w\(index)", 0) != 0 {
                 // No hard links here: keep a copy instead.
-                let copy = try RegularFile.read(at: dir, name, shown: path.description).data
-                try stageRaw("w\(index)", copy)
+                let copy = try RegularFile.read(at: dir, name, shown: path.description)
+                try create(in: oldFD, "w\(index)", shown: "old/w\(index)", copy.data, mode: mode_t(copy.mode), action: "save")
             }
             Self.crashPoint()
             saved = true
@@ -181,22 +185,6 @@ final class ProjectStaging {
         try log(["op": "write", "path": path.description, "staged": "new/\(index)", "aside": "old/w\(index)", "saved": saved ? "yes" : "no"])
         guard renameat(newFD, "\(index)", dir, name) == 0 else { throw FileSystemError.make("write", path.description, errno: errno) }
         Self.crashPoint()
-    }
-
-    private func stageRaw(_ name: String, _ contents: Data) throws(BakeryError) {
-        let out = openat(oldFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard out >= 0 else { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: errno) }
-        defer { close(out) }
-        var offset = 0
-        let failure: Int32? = contents.withUnsafeBytes { raw -> Int32? in
-            while offset < raw.count {
-                let n = write(out, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return errno }
-                offset += n
-            }
-            return nil
-        }
-        if let failure { throw FileSystemError.make("save", Self.folderName + "/" + name, errno: failure) }
     }
 
     // MARK: undo, finish
