@@ -98,6 +98,36 @@ import TestSupport
         #expect(result.stderr.contains("is refused: it repeats a group"), "\(result.stderr)")
     }
 
+    /// A pattern the static check lets through still cannot run for ever: bakery stops it and says so.
+    @Test func aBacktrackingPatternIsStoppedWithAMessage() throws {
+        let config = "repository:\n  url: \"https://github.com/posit-dev/x\"\nimages:\n  - name: \(String(repeating: "a", count: 40))\n    versions:\n      - name: 1.0.0\n"
+        let dir = try Self.project(config)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try BakeryBinary.run(["get", "tags", "--image-name", "(a|a)+c"], in: dir, timeout: 30)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("'(a|a)+c' took more than 5 s to match"), "\(result.stderr)")
+    }
+
+    @Test func aByteOrderMarkBeforeTheFirstKeyIsReadAndKept() throws {
+        let text = "\u{FEFF}" + Self.lines.joined(separator: "\n") + "\n"
+        let dir = try Self.project(text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try BakeryBinary.run(["validate"], in: dir, timeout: 20).status == 0)
+        let result = try BakeryBinary.run(["create", "version", "img", "2.0.0"], in: dir, timeout: 20)
+        #expect(result.status == 0, "\(result.stderr)")
+        let bytes = try Data(contentsOf: dir.appendingPathComponent("bakery.yaml"))
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF, UInt8(ascii: "r")]))
+    }
+
+    @Test func aValueStartingWithACombiningMarkIsSplitAtItsEqualsSign() throws {
+        let dir = try Self.project(Self.lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try BakeryBinary.run(["create", "version", "img", "2.0.0", "--value", "k=\u{301}x"], in: dir, timeout: 20)
+        #expect(result.status == 0, "\(result.stderr)")
+        let loaded = try ConfigLoader.load(context: dir)
+        #expect(loaded.config.image(named: "img")?.versions.first { $0.name == "2.0.0" }?.values["k"] == "\u{301}x")
+    }
+
     @Test(arguments: ["create", "get", "update", "remove", "ci"])
     func aCommandGroupWithoutASubcommandIsAUsageError(_ group: String) throws {
         let result = try BakeryBinary.run([group], in: FileManager.default.temporaryDirectory, timeout: 20)

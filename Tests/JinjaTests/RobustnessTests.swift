@@ -173,6 +173,11 @@ struct RobustnessTests {
         "{% macro f(n) %}{% if n > 0 %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(40) }}",
         "{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}",
         "{% for i in range(1000000) %}{{ 'x' * 100 }}{% endfor %}",
+        // The third review: join copying everything first, quadratic copies, shared structures printed.
+        "{% set s = 'a' * 10000000 %}{{ ([s] * 1000) | join | length }}",
+        "{% set ns = namespace(a=[]) %}{% for i in range(100000) %}{% set ns.a = ns.a + [i] %}{% endfor %}",
+        "{% set ns = namespace(s='') %}{% for i in range(400000) %}{% set ns.s = ns.s ~ 'abcdefghijklmnopqrstuvwxyz' * 5 %}{% endfor %}",
+        "{% set ns = namespace(l=[1]) %}{% for i in range(30) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l }}",
     ])
     func hugeSizesAndRunawayWorkStopWithALocatedLimit(_ source: String) throws {
         let env = Environment(loader: DictionaryLoader(Self.files))
@@ -186,5 +191,14 @@ struct RobustnessTests {
             #expect([.limit, .value].contains(e.kind), "\(e)")
         }
         #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    /// Substring search is linear: a needle that almost matches everywhere costs no more than a scan.
+    @Test func substringSearchIsLinear() throws {
+        let env = Environment(loader: DictionaryLoader(Self.files))
+        let started = Date()
+        let out = try env.render(source: "{% set h = 'a' * 200000 %}{% set n = 'a' * 100000 ~ 'b' %}{{ n in h }} {{ h.find(n) }} {{ h.count('aa') }} {{ h.rfind('aa') }} {{ h.replace(n, 'x')|length }} {{ h.split(n)|length }}", name: "search.j2")
+        #expect(out == "False -1 100000 199998 200000 1")
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 }

@@ -39,12 +39,14 @@ enum ProjectRun {
         var out: [KeyValue] = []
         var bad = false
         for v in values {
-            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
+            // Split at the first '=' code point: '=' followed by a combining mark is one Character.
+            let scalars = v.unicodeScalars
+            guard let eq = scalars.firstIndex(of: "="), eq != scalars.startIndex else {
                 Console.stderr("ERROR: Invalid key=value pair: \(v)")
                 bad = true
                 continue
             }
-            out.append(KeyValue(String(v[..<eq]), String(v[v.index(after: eq)...])))
+            out.append(KeyValue(String(scalars[..<eq]), String(scalars[scalars.index(after: eq)...])))
         }
         if bad {
             Console.stderr("❌ Errors parsing key=value pairs")

@@ -80,7 +80,9 @@ struct UpdateFilesCommand: ParsableCommand {
             let root = workspace.directory(of: project)
             var transaction = ProjectTransaction(root: root)
             for image in project.loaded.config.images {
-                if let namePattern, namePattern.firstMatch(in: image.name, range: NSRange(image.name.startIndex..., in: image.name)) == nil { continue }
+                if let namePattern, RegexWatchdog.run(namePattern.pattern, what: "--image-name", {
+                    namePattern.firstMatch(in: image.name, range: NSRange(image.name.startIndex..., in: image.name))
+                }) == nil { continue }
                 for version in image.versions {
                     if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
                     logger.info("Rendering templates for image '\(image.name)' version '\(version.name)'")

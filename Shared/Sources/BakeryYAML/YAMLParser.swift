@@ -27,6 +27,9 @@ public enum YAMLParser {
     }
 
     public static func parse(bytes: [UInt8], limits: Limits = Limits()) throws(YAMLError) -> YAMLNode? {
+        // A UTF-8 byte order mark (Windows editors write one) is not content: dropped, so a key on the
+        // first line parses and columns on that line count from the first character after it.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return try parse(bytes: Array(bytes.dropFirst(3)), limits: limits) }
         var builder = TreeBuilder(limits: limits)
         let result: Result<YAMLNode?, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = yaml_parser_t()

@@ -15,7 +15,14 @@ enum BuiltinFilters {
                 let getter = try attributeGetter(attribute)
                 items = try items.map(getter)
             }
-            return .string(try items.map(Python.str).joined(separator: sep))
+            // Joined with a running total: the size limit stops it before the whole result is built.
+            var out = ""
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += sep }
+                out += try Python.str(item)
+                if out.utf8.count > r.environment.maxBytes { throw JinjaError(.limit, "a string grew past \(r.environment.maxBytes) bytes") }
+            }
+            return .string(out)
         }
         f["trim"] = { v, a, _ in
             try a.check("trim", names: ["chars"])

@@ -124,24 +124,28 @@ enum Methods {
         case "join":
             try args.check(name, names: ["iterable"])
             guard let items = args.value(0, "iterable") else { throw JinjaError(.type, "join() takes exactly one argument (0 given)") }
-            return .string(try Python.iterate(items).enumerated().map { i, v in
+            var out = ""
+            for (i, v) in try Python.iterate(items).enumerated() {
                 guard let t = v.stringValue else { throw JinjaError(.type, "sequence item \(i): expected str instance, \(v.typeName) found") }
-                return t
-            }.joined(separator: s))
+                if i > 0 { out += s }
+                out += t
+                try Python.checkTextSize(out)
+            }
+            return .string(out)
         case "find", "rfind", "index", "count":
             guard let sub = try str(0, "sub") else { throw JinjaError(.type, "\(name)() takes at least 1 argument (0 given)") }
-            let hay = Array(s.unicodeScalars), needle = Array(sub.unicodeScalars)
+            // Searched as UTF-8 bytes in linear time; byte offsets are turned into code point positions.
             var positions: [Int] = []
-            if needle.isEmpty {
-                positions = Array(0...hay.count)
-            } else if hay.count >= needle.count {
-                var i = 0
-                while i <= hay.count - needle.count {
-                    if Array(hay[i..<(i + needle.count)]) == needle {
-                        positions.append(i)
-                        if name == "count" { i += needle.count; continue }
-                    }
-                    i += 1
+            if sub.isEmpty {
+                positions = Array(0...s.unicodeScalars.count)
+            } else {
+                let bytes = Array(s.utf8)
+                let offsets = Python.occurrences(of: Array(sub.utf8), in: bytes, limit: name == "find" || name == "index" ? 1 : -1,
+                                                 overlapping: name == "rfind")
+                var scalar = 0, at = 0
+                for offset in offsets {
+                    while at < offset { if bytes[at] & 0xC0 != 0x80 { scalar += 1 }; at += 1 }
+                    positions.append(scalar)
                 }
             }
             switch name {

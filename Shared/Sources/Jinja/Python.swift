@@ -33,7 +33,55 @@ enum Python {
         }
     }
 
+    /// The most text one conversion or join may build (the render's own limit is checked on top).
+    static let maxTextBytes = 64 << 20
+
+    static func checkTextSize(_ s: String) throws {
+        if s.utf8.count > maxTextBytes { throw JinjaError(.limit, "a string grew past \(maxTextBytes) bytes") }
+    }
+
     static func repr(_ v: Value) throws -> String {
+        var out = ""
+        try repr(v, into: &out)
+        return out
+    }
+
+    /// Appends `repr(v)`, checking the size as it grows: a structure that shares itself many times
+    /// over (`[l, l]` doubled thirty times) stops at the limit instead of walking 2^30 leaves.
+    static func repr(_ v: Value, into out: inout String) throws {
+        switch v {
+        case .list(let a):
+            out += "["
+            for (i, e) in a.enumerated() {
+                if i > 0 { out += ", " }
+                try repr(e, into: &out)
+            }
+            out += "]"
+            try checkTextSize(out)
+        case .tuple(let a):
+            out += "("
+            for (i, e) in a.enumerated() {
+                if i > 0 { out += ", " }
+                try repr(e, into: &out)
+            }
+            out += a.count == 1 ? ",)" : ")"
+            try checkTextSize(out)
+        case .dict(let d):
+            out += "{"
+            for (i, pair) in d.pairs.enumerated() {
+                if i > 0 { out += ", " }
+                try repr(pair.0, into: &out)
+                out += ": "
+                try repr(pair.1, into: &out)
+            }
+            out += "}"
+            try checkTextSize(out)
+        default:
+            out += try scalarRepr(v)
+        }
+    }
+
+    private static func scalarRepr(_ v: Value) throws -> String {
         switch v {
         case .undefined(let u):
             if u.strict { throw u.error() }
@@ -44,12 +92,7 @@ enum Python {
         case .float(let d): return floatRepr(d)
         case .string(let s): return stringRepr(s)
         case .markup(let s): return "Markup(\(stringRepr(s)))"
-        case .list(let a): return "[" + (try a.map(repr)).joined(separator: ", ") + "]"
-        case .tuple(let a):
-            if a.count == 1 { return "(" + (try repr(a[0])) + ",)" }
-            return "(" + (try a.map(repr)).joined(separator: ", ") + ")"
-        case .dict(let d):
-            return "{" + (try d.pairs.map { "\(try repr($0.0)): \(try repr($0.1))" }).joined(separator: ", ") + "}"
+        case .list, .tuple, .dict: return try repr(v)
         case .function(let f): return f.isMacro ? "<Macro '\(f.name)'>" : "<built-in function \(f.name)>"
         case .module(let m): return "<TemplateModule '\(m.name)'>"
         case .namespace(let n): return "<Namespace \(try repr(.dict(n.attributes)))>"
@@ -242,7 +285,7 @@ enum Python {
             guard let needle = item.stringValue else {
                 throw JinjaError(.type, "'in <string>' requires string as left operand, not \(item.typeName)")
             }
-            return needle.isEmpty || s.contains(needle)
+            return isSubstring(needle, of: s)
         case .list(let a), .tuple(let a):
             for e in a where try equal(e, item) { return true }
             return false
@@ -566,28 +609,35 @@ enum Python {
         return lines
     }
 
-    /// Byte offsets of the non-overlapping occurrences of `needle` in `haystack`.
-    static func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int = -1) -> [Int] {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+    /// Byte offsets of the occurrences of `needle` in `haystack` (non-overlapping unless
+    /// `overlapping`), found with Knuth–Morris–Pratt: linear time, whatever the input.
+    static func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int = -1, overlapping: Bool = false) -> [Int] {
+        guard !needle.isEmpty, needle.count <= haystack.count, limit != 0 else { return [] }
+        // failure[k]: length of the longest proper border of needle[0...k].
+        var failure = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0 && needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
+        }
         var found: [Int] = []
-        let first = needle[0]
-        var i = 0
-        let last = haystack.count - needle.count
-        outer: while i <= last {
-            if limit >= 0 && found.count >= limit { break }
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count {
-                    if haystack[i + k] != needle[k] { i += 1; continue outer }
-                    k += 1
-                }
-                found.append(i)
-                i += needle.count
-            } else {
-                i += 1
+        var matched = 0
+        for (i, byte) in haystack.enumerated() {
+            while matched > 0 && byte != needle[matched] { matched = failure[matched - 1] }
+            if byte == needle[matched] { matched += 1 }
+            if matched == needle.count {
+                found.append(i - needle.count + 1)
+                if limit >= 0 && found.count >= limit { break }
+                matched = overlapping ? failure[matched - 1] : 0
             }
         }
         return found
+    }
+
+    /// Whether `needle` occurs in `haystack` (code points, as Python compares), in linear time.
+    static func isSubstring(_ needle: String, of haystack: String) -> Bool {
+        needle.isEmpty || !occurrences(of: Array(needle.utf8), in: Array(haystack.utf8), limit: 1).isEmpty
     }
 
     /// Python's `str.split(sep, maxsplit)`.

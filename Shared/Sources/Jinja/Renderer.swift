@@ -122,8 +122,8 @@ public final class Renderer {
 
     /// Counts one unit of work against the render's budget.
     @inline(__always)
-    private func step() throws {
-        steps += 1
+    private func step(cost: Int = 1) throws {
+        steps += cost
         if steps > environment.maxSteps {
             throw JinjaError(.limit, "the template did more than \(environment.maxSteps) steps of work (a runaway loop or recursion?)")
         }
@@ -329,13 +329,19 @@ public final class Renderer {
         do {
             try step()
             let value = try evaluateUnlocated(expr, scope)
+            // Large values cost in proportion to their size, so building one again and again
+            // (`ns.l = ns.l + [i]` in a long loop, quadratic copying) runs out of budget, not forever.
             switch value {
             case .string(let s), .markup(let s):
-                if s.utf8.count > environment.maxBytes { throw JinjaError(.limit, "a string grew past \(environment.maxBytes) bytes") }
+                let n = s.utf8.count
+                if n > environment.maxBytes { throw JinjaError(.limit, "a string grew past \(environment.maxBytes) bytes") }
+                if n >= 1024 { try step(cost: n >> 10) }
             case .list(let items), .tuple(let items):
                 if items.count > environment.maxItems { throw JinjaError(.limit, "a list grew past \(environment.maxItems) items") }
+                if items.count >= 16 { try step(cost: items.count >> 4) }
             case .dict(let d):
                 if d.count > environment.maxItems { throw JinjaError(.limit, "a dict grew past \(environment.maxItems) items") }
+                if d.count >= 16 { try step(cost: d.count >> 4) }
             default: break
             }
             return value

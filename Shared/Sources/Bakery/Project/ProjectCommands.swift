@@ -43,10 +43,11 @@ public struct ProjectChanges {
     }
 
     func currentText() throws -> String {
-        guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
+        // Decoded as is: Foundation's String(data:encoding:) would drop a byte order mark, changing a byte the edit never meant to.
+        guard let data = FileManager.default.contents(atPath: file.path), String(data: data, encoding: .utf8) != nil else {
             throw ProjectError("cannot read \(file.path)")
         }
-        return text
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Validates edited bakery.yaml text as the new configuration.

@@ -40,7 +40,15 @@ public struct YAMLEditor {
     /// How new string scalars are quoted when plain would be ambiguous or a sibling is quoted.
     public var preferDoubleQuotes = false
 
+    /// A byte order mark before the first line, kept as it was (the reader skips it, so marks exclude it).
+    private var byteOrderMark = false
+
     public init(text: String) {
+        var text = text
+        if text.unicodeScalars.first == "\u{FEFF}" {
+            text.unicodeScalars.removeFirst()
+            byteOrderMark = true
+        }
         var lines: [String] = [], breaks: [String] = []
         var current = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
@@ -69,7 +77,7 @@ public struct YAMLEditor {
     }
 
     public var text: String {
-        var out = ""
+        var out = byteOrderMark ? "\u{FEFF}" : ""
         for (line, end) in zip(lines, breaks) { out += line; out += end }
         // A document whose last line had no terminator gets one only if lines were added after it.
         return out

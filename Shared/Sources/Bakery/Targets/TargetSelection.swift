@@ -55,7 +55,7 @@ struct SearchPattern {
     }
 
     func matches(_ s: String) -> Bool {
-        regex.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
+        RegexWatchdog.run(regex.pattern, what: "the pattern") { regex.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil }
     }
 }
 

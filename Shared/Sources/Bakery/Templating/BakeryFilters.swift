@@ -131,7 +131,7 @@ public enum BakeryFilters {
         let ns = s as NSString
         var out = ""
         var last = 0
-        for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+        for match in RegexWatchdog.run(pattern, what: "regexReplace", { regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) }) {
             out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
             for part in parts {
                 switch part {

@@ -82,10 +82,10 @@ public enum TemplateValues {
 
     /// Applies `KEY=VALUE` (dotted keys create nested mappings: `Image.Version=1.0`). The value is text.
     public static func assign(_ assignment: String, into values: inout [String: Value]) throws {
-        guard let eq = assignment.firstIndex(of: "=") else {
+        guard let eq = assignment.unicodeScalars.firstIndex(of: "=") else {
             throw Failure(description: "--value \(assignment): expected KEY=VALUE, e.g. --value Image.Version=2026.03.1")
         }
-        let key = String(assignment[..<eq])
+        let key = String(assignment.unicodeScalars[..<eq])
         // Bounded before splitting: a key of 20,000 dotted parts must not recurse 20,000 levels.
         let dots = key.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }
         guard dots < maxKeyDepth else {
@@ -95,7 +95,7 @@ public enum TemplateValues {
         guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty }) else {
             throw Failure(description: "--value \(assignment): the key must be a name or dotted names, e.g. Image.Version")
         }
-        let text = Value.string(String(assignment[assignment.index(after: eq)...]))
+        let text = Value.string(String(assignment.unicodeScalars[assignment.unicodeScalars.index(after: eq)...]))
         values[parts[0]] = try set(values[parts[0]], Array(parts.dropFirst()), text, key: key)
     }
 

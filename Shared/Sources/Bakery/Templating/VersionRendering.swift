@@ -69,7 +69,9 @@ public enum VersionRendering {
         let reader = try FolderReader(realDir, shown: "\(image.subpath)/template")
         for relative in walk(realDir, shown: "\(image.subpath)/template", log: log) {
             if !patterns.isEmpty, !patterns.contains(where: { p in
-                p.firstMatch(in: relative, options: .anchored, range: NSRange(relative.startIndex..<relative.endIndex, in: relative)) != nil
+                RegexWatchdog.run(p.pattern, what: "--template-pattern") {
+                    p.firstMatch(in: relative, options: .anchored, range: NSRange(relative.startIndex..<relative.endIndex, in: relative)) != nil
+                }
             }) { continue }
             let data: Data, permissions: Int
             do {
