@@ -123,16 +123,10 @@ import Glibc
             for _ in 0..<12 {
                 let root = try Self.copy(original)
                 defer { try? FileManager.default.removeItem(at: root) }
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: BakeryBinary.path)
-                process.arguments = command
-                process.currentDirectoryURL = root
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try BakeryBinary.launch(process)
+                let process = try ChildProcess.start(BakeryBinary.path, command, in: root, capture: false)
                 usleep(UInt32(Double.random(in: 0...duration, using: &rng) * 1_000_000))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                kill(process.pid, SIGKILL)
+                _ = process.finish()
                 let repaired = try Self.recover(root)
                 #expect(repaired.status == 0, "\(repaired.stderr)")
                 let state = TreeSnapshot(root)
@@ -167,20 +161,14 @@ import Glibc
         for _ in 0..<6 {
             let root = try Self.copy(original)
             defer { try? FileManager.default.removeItem(at: root) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BakeryBinary.path)
-            process.arguments = ["update", "files", "--all"]
-            process.currentDirectoryURL = root
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try BakeryBinary.launch(process)
+            let process = try ChildProcess.start(BakeryBinary.path, ["update", "files", "--all"], in: root, capture: false)
             usleep(UInt32(Double.random(in: (duration * 0.3)...(duration * 0.95), using: &rng) * 1_000_000))
-            kill(process.processIdentifier, sig)
-            process.waitUntilExit()
-            exits[process.terminationStatus, default: 0] += 1
-            #expect([0, 128 + sig].contains(process.terminationStatus) || process.terminationReason == .uncaughtSignal)
+            kill(process.pid, sig)
+            let ending = process.finish()
+            exits[ending.status, default: 0] += 1
+            #expect([0, 128 + sig].contains(ending.status), "exit \(ending.status), signal \(ending.signal.map(String.init) ?? "none")")
             let state = TreeSnapshot(root)
-            if process.terminationReason == .exit {
+            if ending.signal == nil {
                 // Handled in-process: nothing left for the next run to repair.
                 #expect(state == before || state == after, "left \(before.changes(to: state).prefix(5))")
                 #expect(!state.entries.keys.contains { $0.hasPrefix(".bakery-staging") })

@@ -107,18 +107,11 @@ struct ProjectEditTests {
         let dir = try Self.project(input)
         defer { try? FileManager.default.removeItem(at: dir) }
         // Six bakery processes at once, each adding a version.
-        let processes = try (1...6).map { i -> Process in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: BakeryBinary.path)
-            p.arguments = ["create", "version", "alpha", "5.\(i)", "--no-mark-latest", "-q"]
-            p.currentDirectoryURL = dir
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try BakeryBinary.launch(p)
-            return p
+        let processes = try (1...6).map { i in
+            try ChildProcess.start(BakeryBinary.path, ["create", "version", "alpha", "5.\(i)", "--no-mark-latest", "-q"], in: dir, capture: false)
         }
-        for p in processes { p.waitUntilExit() }
-        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let endings = processes.map { $0.finish() }
+        #expect(endings.allSatisfy { $0.status == 0 })
         let text = try String(contentsOf: dir.appendingPathComponent("bakery.yaml"), encoding: .utf8)
         for i in 1...6 { #expect(text.contains("- name: \"5.\(i)\""), "5.\(i) lost") }
         #expect(try BakeryBinary.run(["validate"], in: dir).status == 0)

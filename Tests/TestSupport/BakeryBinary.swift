@@ -33,30 +33,9 @@ public enum BakeryBinary {
     }
 
     public static func execute(_ executable: String, _ arguments: [String], in directory: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try launch(process)
-        // Read both pipes before waiting, so a full pipe cannot block the child.
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        let ending = try ChildProcess.start(executable, arguments, in: directory).finish()
+        return Result(status: ending.status, stdout: ending.stdout, stderr: ending.stderr)
     }
-
-    /// Starts a process. Foundation's `Process.run()` on Linux is not safe to call from several
-    /// threads at once (parallel suites crashed inside it), so launches are serialised; the
-    /// processes themselves still run in parallel.
-    public static func launch(_ process: Process) throws {
-        try launchLock.withLock { try process.run() }
-    }
-
-    private static let launchLock = NSLock()
 
     /// Every file below `dir` with its size, modification time and contents, to prove nothing changed.
     public static func snapshot(_ dir: URL) -> [String: Data] {

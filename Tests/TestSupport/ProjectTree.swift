@@ -9,39 +9,9 @@ extension BakeryBinary {
     /// Runs bakery; a run still going after `timeout` seconds is killed and reported with status -1
     /// (a hang is a failure, never a stuck test). `environment` entries are added to the inherited one.
     public static func run(_ arguments: [String], in directory: URL, timeout: Double, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try launch(process)
-        let pid = process.processIdentifier
-        let timedOut = TimeoutFlag()
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            if process.isRunning {
-                timedOut.set()
-                kill(pid, SIGKILL)
-            }
-        }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: timedOut.value ? -1 : process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        let ending = try ChildProcess.start(path, arguments, in: directory, environment: environment).finish(timeout: timeout)
+        return Result(status: ending.timedOut ? -1 : ending.status, stdout: ending.stdout, stderr: ending.stderr)
     }
-}
-
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var value: Bool { lock.withLock { flag } }
 }
 
 /// Every entry below a folder, links not followed: kind, and contents or link target. Equal trees

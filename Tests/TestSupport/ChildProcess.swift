@@ -1,0 +1,122 @@
+// Child processes for tests, started with posix_spawn: Foundation's Process.run() crashed
+// intermittently (SIGSEGV in memmove) while the suites ran in parallel, taking the whole test run with it.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A started child: its pid and the read ends of its stdout and stderr (or nothing, when discarded).
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let outFD: Int32
+    private let errFD: Int32
+
+    private init(pid: pid_t, outFD: Int32, errFD: Int32) {
+        self.pid = pid
+        self.outFD = outFD
+        self.errFD = errFD
+    }
+
+    /// Starts `executable` with `arguments` in `directory` (through `env -C`), its environment the
+    /// test's plus `environment`; stdin is /dev/null.
+    public static func start(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                             capture: Bool = true) throws -> ChildProcess {
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        if capture {
+            guard pipe(&out) == 0, pipe(&err) == 0 else { throw POSIXError(.EMFILE) }
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if capture {
+            posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+            for fd in out + err { posix_spawn_file_actions_addclose(&actions, fd) }
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Start with no blocked signals and default dispositions, whatever the test runner's threads have.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let argv = ["env", "-C", directory.path, executable] + arguments
+        let envp = env.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { cArgv in
+            withCStrings(envp) { cEnvp in
+                posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, cArgv, cEnvp)
+            }
+        }
+        if capture { close(out[1]); close(err[1]) }
+        guard status == 0 else {
+            if capture { close(out[0]); close(err[0]) }
+            throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO)
+        }
+        return ChildProcess(pid: pid, outFD: capture ? out[0] : -1, errFD: capture ? err[0] : -1)
+    }
+
+    /// How the child ended: its exit code, or the signal that killed it.
+    public struct Ending: Sendable {
+        public var status: Int32
+        public var signal: Int32?
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
+    }
+
+    /// Reads stdout and stderr together until both close (a full pipe never blocks the child), kills
+    /// the child when `timeout` passes, and reaps it.
+    public func finish(timeout: Double? = nil) -> Ending {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var outData = Data(), errData = Data()
+        var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)].filter { $0.fd >= 0 }
+        var timedOut = false
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !fds.isEmpty {
+            var wait: Int32 = 500
+            if let deadline {
+                let left = deadline.timeIntervalSinceNow
+                if left <= 0, !timedOut { timedOut = true; kill(pid, SIGKILL) }
+                wait = Int32(max(0, min(500, left * 1000)))
+            }
+            let ready = poll(&fds, nfds_t(fds.count), wait)
+            if ready < 0 && errno != EINTR { break }
+            var closed: [Int32] = []
+            for p in fds where p.revents != 0 {
+                let n = read(p.fd, &buffer, buffer.count)
+                if n > 0 {
+                    if p.fd == outFD { outData.append(contentsOf: buffer[0..<n]) } else { errData.append(contentsOf: buffer[0..<n]) }
+                } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                    closed.append(p.fd)
+                }
+            }
+            for fd in closed { close(fd) }
+            fds = fds.filter { !closed.contains($0.fd) }.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7F
+        return Ending(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal == 0 ? nil : signal,
+                      stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
+    }
+}
+
+/// NUL-terminated C strings for `strings`, alive while `body` runs.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
