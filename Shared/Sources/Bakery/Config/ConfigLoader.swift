@@ -82,8 +82,7 @@ public enum ConfigLoader {
                               hint: "make it readable by the current user, e.g. chmod a+r \(shown)")
         }
         var loaded = try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict)
-        var st = stat()
-        if lstat(context.appendingPathComponent(ProjectStaging.folderName).path, &st) == 0 {
+        if ProjectDirectory.kind(at: AT_FDCWD, context.appendingPathComponent(ProjectStaging.folderName).path) != .missing {
             // A change in progress, or one a killed run left: the next mutating command repairs it.
             let warning = Diagnostic(strict ? .error : .warning, "'\(ProjectStaging.folderName)' is here: a bakery change is in progress, or an interrupted one was left half-applied",
                                      code: .notice, location: SourceLocation(file: shown, line: 1, column: 1),

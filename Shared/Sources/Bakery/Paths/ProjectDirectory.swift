@@ -95,6 +95,24 @@ public final class ProjectDirectory: @unchecked Sendable {
         return String(cString: p)
     }
 
+    /// The names in the open folder `folder`, without "." and "..", read through a duplicate of the
+    /// descriptor (the caller keeps `folder` open). Each name is read where readdir left it: the
+    /// record is not copied, since glibc's records are shorter than `struct dirent`. Nil when the
+    /// folder cannot be read (out of descriptors, say): callers must not take that for "empty".
+    static func names(in folder: Int32) -> [String]? {
+        let copy = dup(folder)
+        guard copy >= 0 else { return nil }
+        guard let stream = fdopendir(copy) else { close(copy); return nil }
+        defer { closedir(stream) }
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// What `name` in the folder `dirfd` is, not following a link.
     static func kind(at dirfd: Int32, _ name: String) -> FileKind {
         var st = stat()
@@ -195,15 +213,13 @@ public final class ProjectDirectory: @unchecked Sendable {
         var found = Inspection()
         var visited = 0
         var tooMuch: String?
-        func scan(_ fd: Int32, _ relative: String, depth: Int) {
-            guard let stream = fdopendir(fd) else { close(fd); return }
-            defer { closedir(stream) }
-            let streamFD = streamDescriptor(stream)
-            while let entry = readdir(stream), tooMuch == nil {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
+        func scan(_ streamFD: Int32, _ relative: String, depth: Int) {
+            defer { close(streamFD) }
+            guard let names = Self.names(in: streamFD) else {
+                tooMuch = "'\(relative.isEmpty ? "." : relative)', which cannot be opened (\(String(cString: strerror(errno))))"
+                return
+            }
+            for name in names where tooMuch == nil {
                 visited += 1
                 if visited > limit { tooMuch = "more than \(limit) entries"; return }
                 let shown = relative.isEmpty ? name : relative + "/" + name
@@ -259,15 +275,8 @@ public final class ProjectDirectory: @unchecked Sendable {
             fstat(dir, &dst)
             guard dst.st_dev == device else { close(dir); failure = failure ?? EXDEV; continue }
             if dst.st_mode & 0o700 != 0o700 { _ = fchmod(dir, (dst.st_mode & 0o7777) | 0o700) }
-            var names: [String] = []
-            if let stream = fdopendir(dup(dir)) {
-                while let entry = readdir(stream) {
-                    let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if n != "." && n != ".." { names.append(n) }
-                }
-                closedir(stream)
-            }
-            for n in names {
+            guard let entries = names(in: dir) else { failure = failure ?? errno; close(dir); continue }
+            for n in entries {
                 var cst = stat()
                 guard fstatat(dir, n, &cst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 if cst.st_mode & S_IFMT == S_IFDIR {
@@ -292,8 +301,6 @@ public final class ProjectDirectory: @unchecked Sendable {
     }
 
 }
-
-private func streamDescriptor(_ stream: OpaquePointer) -> Int32 { dirfd(stream) }
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 
@@ -382,15 +389,9 @@ public enum FolderWalk {
         guard fd >= 0 else { return ([], true) }
         var out: [Entry] = []
         var complete = true
-        func scan(_ fd: Int32, _ relative: String, depth: Int) {
-            guard let stream = fdopendir(fd) else { close(fd); return }
-            defer { closedir(stream) }
-            let streamFD = streamDescriptor(stream)
-            var names: [String] = []
-            while let entry = readdir(stream) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { names.append(name) }
-            }
+        func scan(_ streamFD: Int32, _ relative: String, depth: Int) {
+            defer { close(streamFD) }
+            guard let names = ProjectDirectory.names(in: streamFD) else { complete = false; return }
             for name in names.sorted() {
                 if out.count >= limit { complete = false; return }
                 let path = relative.isEmpty ? name : relative + "/" + name

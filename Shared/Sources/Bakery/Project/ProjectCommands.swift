@@ -28,8 +28,7 @@ public struct ProjectChanges {
 
     /// Whether anything (a link too) is at `relative`: a folder no entry of bakery.yaml owns is never written into.
     func occupied(_ relative: String) -> Bool {
-        var st = stat()
-        return lstat(root.appendingPathComponent(relative).path, &st) == 0
+        ProjectDirectory.kind(at: AT_FDCWD, root.appendingPathComponent(relative).path) != .missing
     }
 
     /// A name or `--subpath` from the command line that will become a folder: checked before anything

@@ -273,15 +273,8 @@ final class ProjectStaging {
     func discard() -> Bool {
         if journal >= 0 { close(journal); journal = -1 }
         var ok = true
-        var names: [String] = []
-        if let stream = fdopendir(dup(fd)) {
-            while let entry = readdir(stream) {
-                let n = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if n != "." && n != ".." && n != "journal" { names.append(n) }
-            }
-            closedir(stream)
-        }
-        for name in names where ProjectDirectory.removeTree(at: fd, name) != nil { ok = false }
+        guard let names = ProjectDirectory.names(in: fd) else { return false }
+        for name in names where name != "journal" && ProjectDirectory.removeTree(at: fd, name) != nil { ok = false }
         guard ok else { return false }
         if unlinkat(fd, "journal", 0) != 0 && errno != ENOENT { return false }
         return unlinkat(directory.fd, Self.folderName, AT_REMOVEDIR) == 0
