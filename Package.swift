@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "BakeryCLI",
             dependencies: [
-                "Bakery", "ConnectImages", "PackageManagerImages", "WorkbenchImages",
+                "Bakery", "Jinja", "ConnectImages", "PackageManagerImages", "WorkbenchImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -65,9 +65,14 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
-        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"], path: "Tests/ConnectTests"),
-        .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery"], path: "Tests/PackageManagerTests"),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery"], path: "Tests/WorkbenchTests"),
+
+        // Each product owns its suite, in its own folder: `swift test --filter ConnectTests` is the Connect team's check.
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"],
+                    path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
+        .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "TestSupport"],
+                    path: "PackageManager/Tests/PackageManagerTests"),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery", "TestSupport"],
+                    path: "Workbench/Tests/WorkbenchTests"),
     ],
     swiftLanguageModes: [.v6]
 )

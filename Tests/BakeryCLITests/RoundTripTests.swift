@@ -9,8 +9,8 @@ import Testing
 struct RoundTripTests {
     static let configs: [String] = {
         let fm = FileManager.default
-        var out: [String] = []
-        for base in ["examples", "reference"] {
+        var out: [String] = ExampleProjects.names.map { "examples/\($0)" }
+        for base in ["reference"] {
             let dir = BakeryBinary.fixtures.appendingPathComponent(base)
             for name in ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
             where fm.fileExists(atPath: dir.appendingPathComponent("\(name)/bakery.yaml").path) && !name.hasPrefix("new-project") {
@@ -23,7 +23,9 @@ struct RoundTripTests {
     @Test("create version then remove version restores bakery.yaml", arguments: configs)
     func createThenRemove(_ config: String) throws {
         let fm = FileManager.default
-        let source = BakeryBinary.fixtures.appendingPathComponent("\(config)/bakery.yaml")
+        let source = config.hasPrefix("examples/")
+            ? ExampleProjects.folder(String(config.dropFirst("examples/".count))).appendingPathComponent("bakery.yaml")
+            : BakeryBinary.fixtures.appendingPathComponent("\(config)/bakery.yaml")
         let original = try String(contentsOf: source, encoding: .utf8)
         let loaded = try ConfigLoader.load(context: source.deletingLastPathComponent())
         // An image without a matrix and without constraints that need the network.

@@ -206,11 +206,11 @@ import Glibc
         let project = try Self.project(in: dir)
         let workspace = dir.appendingPathComponent("workspace")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: workspace.appendingPathComponent("Product").path, withDestinationPath: project.path)
+        try FileManager.default.createSymbolicLink(atPath: workspace.appendingPathComponent("Workbench").path, withDestinationPath: project.path)
         let before = TreeSnapshot(project)
         let result = try BakeryBinary.run(["update", "files", "--all"], in: workspace, timeout: 20)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("the product folder 'Product' of the workspace is a symbolic link"), "\(result.stderr)")
+        #expect(result.stderr.contains("the product folder 'Workbench' of the workspace is a symbolic link"), "\(result.stderr)")
         #expect(TreeSnapshot(project) == before)
     }
 

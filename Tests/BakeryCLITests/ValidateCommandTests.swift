@@ -3,14 +3,12 @@ import TestSupport
 import Testing
 
 @Suite struct ValidateCommandTests {
-    static let examples = ((try? FileManager.default.contentsOfDirectory(atPath: BakeryBinary.fixtures.appendingPathComponent("examples").path)) ?? []).sorted()
-
-    @Test(arguments: examples)
+    @Test(arguments: ExampleProjects.names)
     func everyReferenceExampleValidates(_ name: String) throws {
-        let dir = BakeryBinary.fixtures.appendingPathComponent("examples").appendingPathComponent(name)
+        let dir = ExampleProjects.folder(name)
         let result = try BakeryBinary.run(["validate", "--context", dir.path], in: BakeryBinary.repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("✅ Tests/Fixtures/examples/\(name)/bakery.yaml is valid: "))
+        #expect(result.stdout.hasPrefix("✅ \(ExampleProjects.relativeFolder(name))/bakery.yaml is valid: "))
     }
 
     @Test func summaryCountsImagesVersionsMatricesAndDevVersions() throws {

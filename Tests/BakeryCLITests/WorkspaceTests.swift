@@ -9,7 +9,9 @@ struct WorkspaceTests {
     static func makeWorkspace() throws -> URL {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("bakery-workspace-\(UUID().uuidString)")
-        for (folder, project) in [("Connect", "connect"), ("Tutorial", "01-basic-image")] {
+        // Two registered product folders (the second holds a tutorial's config); "Tutorial" is not a
+        // registered product, so the workspace ignores it.
+        for (folder, project) in [("Connect", "connect"), ("PackageManager", "01-basic-image"), ("Tutorial", "02-multiple-images-and-versions")] {
             let dir = root.appendingPathComponent(folder)
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
             try fm.copyItem(at: ParityTests.reference.appendingPathComponent("\(project)/bakery.yaml"), to: dir.appendingPathComponent("bakery.yaml"))
@@ -29,7 +31,7 @@ struct WorkspaceTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let plan = try Self.json(["build", "--plan"], in: root)
         let connect = try Self.json(["build", "--plan"], in: root.appendingPathComponent("Connect"))
-        let tutorial = try Self.json(["build", "--plan"], in: root.appendingPathComponent("Tutorial"))
+        let tutorial = try Self.json(["build", "--plan"], in: root.appendingPathComponent("PackageManager"))
         guard case .object(let all)? = plan["target"], case .object(let c)? = connect["target"], case .object(let t)? = tutorial["target"] else {
             Issue.record("no targets")
             return
@@ -41,7 +43,7 @@ struct WorkspaceTests {
                 Issue.record("missing \(uid)")
                 continue
             }
-            let folder = c.contains(where: { $0.0 == uid }) ? "Connect" : "Tutorial"
+            let folder = c.contains(where: { $0.0 == uid }) ? "Connect" : "PackageManager"
             fields = fields.map { $0.0 == "context" ? ($0.0, .string(folder)) : $0 }
             func withoutCreated(_ v: JSONValue) -> JSONValue {
                 guard case .object(let f) = v else { return v }
@@ -56,7 +58,7 @@ struct WorkspaceTests {
         #expect(tags["connect"] != nil && tags["example-image"] != nil)
         let matrix = try Self.json(["ci", "matrix"], in: root)
         let connectMatrix = try Self.json(["ci", "matrix"], in: root.appendingPathComponent("Connect"))
-        let tutorialMatrix = try Self.json(["ci", "matrix"], in: root.appendingPathComponent("Tutorial"))
+        let tutorialMatrix = try Self.json(["ci", "matrix"], in: root.appendingPathComponent("PackageManager"))
         if case .array(let a) = matrix, case .array(let x) = connectMatrix, case .array(let y) = tutorialMatrix {
             #expect(a == x + y)
         }

@@ -1,11 +1,12 @@
 import Bakery
 import Foundation
 import Testing
+import TestSupport
 
 /// The published example and product configs load with the reference's defaults and derivations.
 @Suite struct ExampleConfigTests {
-    /// Every reference config copied into Tests/Fixtures/examples.
-    static let all = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.examples.path)) ?? []).sorted()
+    /// Every example config: the tutorials in Examples/ and the product configs in Tests/Fixtures/examples.
+    static let all = ExampleProjects.names
 
     @Test func allTwelveReferenceConfigsAreHere() {
         #expect(Self.all.count == 12)

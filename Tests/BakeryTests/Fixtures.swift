@@ -1,13 +1,13 @@
 import Bakery
 import Foundation
+import TestSupport
 
 /// Test fixtures live in Tests/Fixtures of the source tree, shared by every suite.
 enum Fixtures {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let examples = repositoryRoot.appendingPathComponent("Tests/Fixtures/examples")
 
     static func load(_ example: String) throws -> LoadedConfig {
-        try ConfigLoader.load(context: examples.appendingPathComponent(example))
+        try ConfigLoader.load(context: ExampleProjects.folder(example))
     }
 
     /// Validates YAML text as if it were bakery.yaml in /project.

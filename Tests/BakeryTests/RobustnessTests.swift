@@ -16,7 +16,7 @@ import TestSupport
     @Test func tenThousandMutatedConfigsNeverTrap() throws {
         var rng = SeededRandom(seed: 2026)
         let sources = try ["connect", "workbench", "06-matrix-images", "05-images-with-managed-dependencies"].map {
-            try String(contentsOf: Fixtures.examples.appendingPathComponent("\($0)/bakery.yaml"), encoding: .utf8)
+            try String(contentsOf: ExampleProjects.folder($0).appendingPathComponent("bakery.yaml"), encoding: .utf8)
         }
         var outcomes = (valid: 0, invalid: 0)
         for _ in 0..<10_000 {

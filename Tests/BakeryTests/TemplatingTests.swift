@@ -72,8 +72,10 @@ struct TemplatingTests {
         try TemplateValues.assign("Image.Name=connect", into: &values)
         try TemplateValues.assign("flag=a=b", into: &values)
         #expect(try Jinja.Environment().render(source: "{{ Image.Name }} {{ Image.Version }} {{ flag }}", context: values) == "connect 2026.03.1 a=b")
-        #expect(throws: TemplateValues.Failure.self) { try TemplateValues.assign("flag.x=1", into: &values) }
-        #expect(throws: TemplateValues.Failure.self) { try TemplateValues.assign("=1", into: &values) }
+        for bad in ["flag.x=1", "=1"] {
+            let error = #expect(throws: BakeryError.self) { try TemplateValues.assign(bad, into: &values) }
+            #expect(error?.code == .invalidArgument)
+        }
     }
 
     @Test func renderedFilesAreNormalized() {

@@ -12,9 +12,9 @@ public struct ConnectChannels: ProductChannels {
     public let product = PositProduct.connect
     public let channels: [ReleaseChannel] = [.release, .daily]
 
-    static let noPreview = ChannelError("Posit Connect has no preview channel; use channel: release or channel: daily")
+    static let noPreview = BakeryError(.channel, "Posit Connect has no preview channel; use channel: release or channel: daily")
 
-    public func documentURL(for channel: ReleaseChannel) throws(ChannelError) -> URL {
+    public func documentURL(for channel: ReleaseChannel) throws(BakeryError) -> URL {
         switch channel {
         case .release: return URL(string: "https://posit.co/wp-content/uploads/downloads.json")!
         case .daily: return URL(string: "https://cdn.posit.co/connect/latest-packages.json")!
@@ -24,11 +24,11 @@ public struct ConnectChannels: ProductChannels {
 
     public func isValidVersion(_ version: String) -> Bool { ConnectVersion(version) != nil }
 
-    public func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(ChannelError) -> ChannelRelease {
+    public func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(BakeryError) -> ChannelRelease {
         let source = try documentURL(for: channel).absoluteString
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: document) } catch {
-            throw ChannelError("\(source) is not valid JSON")
+            throw BakeryError(.channel, "\(source) is not valid JSON")
         }
         let release: ChannelRelease
         switch channel {
@@ -38,14 +38,14 @@ public struct ConnectChannels: ProductChannels {
             // connect.installer.<os key>.{version,url}; the document lists amd64 builds.
             let key = try ConnectChannels.downloadsKey(of: os)
             guard let installers = ((json as? [String: Any])?["connect"] as? [String: Any])?["installer"] as? [String: Any] else {
-                throw ChannelError("\(source) has no connect.installer section")
+                throw BakeryError(.channel, "\(source) has no connect.installer section")
             }
             guard let entry = installers[key] as? [String: Any] else {
-                throw ChannelError("\(source) lists no Connect installer for '\(key)' (\(os.name) \(os.version)); it has: "
+                throw BakeryError(.channel, "\(source) lists no Connect installer for '\(key)' (\(os.name) \(os.version)); it has: "
                                    + installers.keys.sorted().joined(separator: ", "))
             }
             guard let version = entry["version"] as? String, let url = entry["url"] as? String else {
-                throw ChannelError("\(source): connect.installer.\(key) needs string 'version' and 'url'")
+                throw BakeryError(.channel, "\(source): connect.installer.\(key) needs string 'version' and 'url'")
             }
             let archURL = architecture == "amd64" ? url
                 : url.replacingOccurrences(of: "amd64", with: architecture)
@@ -55,33 +55,33 @@ public struct ConnectChannels: ProductChannels {
             // packages[] item whose platform is "<connect os>/<arch>".
             let platform = "\(try ConnectChannels.platformName(of: os))/\(os.family == .rhel ? ConnectChannels.rpmArchitecture(architecture) : architecture)"
             guard let packages = (json as? [String: Any])?["packages"] as? [[String: Any]] else {
-                throw ChannelError("\(source) has no 'packages' list")
+                throw BakeryError(.channel, "\(source) has no 'packages' list")
             }
             guard let entry = packages.first(where: { $0["platform"] as? String == platform }) else {
                 let offered = packages.compactMap { $0["platform"] as? String }.sorted()
-                throw ChannelError("\(source) has no daily build for platform '\(platform)'; it has: " + offered.joined(separator: ", "))
+                throw BakeryError(.channel, "\(source) has no daily build for platform '\(platform)'; it has: " + offered.joined(separator: ", "))
             }
             guard let version = entry["version"] as? String, let url = entry["url"] as? String else {
-                throw ChannelError("\(source): the '\(platform)' package needs string 'version' and 'url'")
+                throw BakeryError(.channel, "\(source): the '\(platform)' package needs string 'version' and 'url'")
             }
             release = ChannelRelease(version: version, downloadURL: url, stream: entry["primary_version"] as? String)
         }
         guard ConnectVersion(release.version) != nil else {
-            throw ChannelError("\(source) gives '\(release.version)', which is not a Connect version (YYYY.MM.P or YYYY.MM.P-dev+N-gSHA)")
+            throw BakeryError(.channel, "\(source) gives '\(release.version)', which is not a Connect version (YYYY.MM.P or YYYY.MM.P-dev+N-gSHA)")
         }
         guard let scheme = URL(string: release.downloadURL)?.scheme, scheme == "https" || scheme == "http" else {
-            throw ChannelError("\(source) gives download URL '\(release.downloadURL)', which is not an HTTP URL")
+            throw BakeryError(.channel, "\(source) gives download URL '\(release.downloadURL)', which is not an HTTP URL")
         }
         return release
     }
 
-    public func downloadURL(forPinned pinned: String, basedOn release: ChannelRelease) throws(ChannelError) -> String {
+    public func downloadURL(forPinned pinned: String, basedOn release: ChannelRelease) throws(BakeryError) -> String {
         guard let pinnedVersion = ConnectVersion(pinned) else {
-            throw ChannelError("'\(pinned)' is not a Connect version (YYYY.MM.P or YYYY.MM.P-dev+N-gSHA)")
+            throw BakeryError(.channel, "'\(pinned)' is not a Connect version (YYYY.MM.P or YYYY.MM.P-dev+N-gSHA)")
         }
         let encoded = ConnectVersion.percentEncode(release.version)
         guard release.downloadURL.contains(encoded) else {
-            throw ChannelError("Cannot substitute version '\(pinned)' into URL '\(release.downloadURL)': manifest version '\(release.version)' (encoded as '\(encoded)') not found in URL.")
+            throw BakeryError(.channel, "Cannot substitute version '\(pinned)' into URL '\(release.downloadURL)': manifest version '\(release.version)' (encoded as '\(encoded)') not found in URL.")
         }
         var url = release.downloadURL.replacingOccurrences(of: encoded, with: pinnedVersion.urlEncoded)
         let manifestStream = release.stream ?? ConnectVersion(release.version)?.stream
@@ -94,22 +94,22 @@ public struct ConnectChannels: ProductChannels {
 
     /// The downloads.json key of an OS: the Ubuntu codename (Debian maps to the Ubuntu release it is
     /// built like), `redhat8`/`rhel9`, `opensuse<version>`.
-    public static func downloadsKey(of os: BuildOS) throws(ChannelError) -> String {
+    public static func downloadsKey(of os: BuildOS) throws(BakeryError) -> String {
         switch (os.name, os.family) {
         case ("ubuntu", _):
-            guard let codename = os.codename else { throw ChannelError("no codename known for Ubuntu \(os.version)") }
+            guard let codename = os.codename else { throw BakeryError(.channel, "no codename known for Ubuntu \(os.version)") }
             return codename
         case ("debian", _):
             let mapped = ["bookworm": "noble", "bullseye": "jammy", "buster": "focal"]
             guard let codename = os.codename, let ubuntu = mapped[codename] else {
-                throw ChannelError("Posit Connect publishes no installer for Debian \(os.version)")
+                throw BakeryError(.channel, "Posit Connect publishes no installer for Debian \(os.version)")
             }
             return ubuntu
         case (_, .rhel):
             switch os.majorVersion {
             case "8": return "redhat8"
             case "9": return "rhel9"
-            default: throw ChannelError("Posit Connect publishes no installer for \(os.name) \(os.version)")
+            default: throw BakeryError(.channel, "Posit Connect publishes no installer for \(os.name) \(os.version)")
             }
         case (_, .sles): return "opensuse\(os.version.replacingOccurrences(of: ".", with: ""))"
         default: return "multi"
@@ -118,20 +118,20 @@ public struct ConnectChannels: ProductChannels {
 
     /// The platform name in Connect's package names and daily document: `ubuntu24`, `el9`; Debian N is
     /// served the `ubuntu<2N>` build.
-    public static func platformName(of os: BuildOS) throws(ChannelError) -> String {
+    public static func platformName(of os: BuildOS) throws(BakeryError) -> String {
         switch (os.name, os.family) {
         case ("debian", _):
-            guard let major = Int(os.majorVersion) else { throw ChannelError("unknown Debian version '\(os.version)'") }
+            guard let major = Int(os.majorVersion) else { throw BakeryError(.channel, "unknown Debian version '\(os.version)'") }
             return "ubuntu\(2 * major)"
         case (_, .rhel):
             guard ["8", "9"].contains(os.majorVersion) else {
-                throw ChannelError("Posit Connect publishes no packages for \(os.name) \(os.version)")
+                throw BakeryError(.channel, "Posit Connect publishes no packages for \(os.name) \(os.version)")
             }
             return "el\(os.majorVersion)"
         case (_, .debian):
             return "\(os.name)\(os.majorVersion)"
         default:
-            throw ChannelError("Posit Connect publishes no packages for \(os.name) \(os.version)")
+            throw BakeryError(.channel, "Posit Connect publishes no packages for \(os.name) \(os.version)")
         }
     }
 

@@ -88,13 +88,13 @@ public struct ConnectVersion: Sendable, Equatable, Comparable, CustomStringConve
     /// The installer package on Posit's CDN for an OS and architecture (`amd64`, `arm64`).
     /// Debian family: `rstudio-connect_<version>~ubuntu24_amd64.deb`; RHEL family:
     /// `rstudio-connect-<version>.el9.x86_64.rpm`.
-    public func packageURL(os: BuildOS, architecture: String) throws(ChannelError) -> String {
+    public func packageURL(os: BuildOS, architecture: String) throws(BakeryError) -> String {
         let platform = try ConnectChannels.platformName(of: os)
         let base = "https://cdn.posit.co/connect/\(stream)/rstudio-connect"
         switch os.family {
         case .debian: return "\(base)_\(urlEncoded)~\(platform)_\(architecture).deb"
         case .rhel: return "\(base)-\(urlEncoded).\(platform).\(ConnectChannels.rpmArchitecture(architecture)).rpm"
-        default: throw ChannelError("Posit Connect publishes no packages for \(os.name) \(os.version)")
+        default: throw BakeryError(.channel, "Posit Connect publishes no packages for \(os.name) \(os.version)")
         }
     }
 }

@@ -28,6 +28,10 @@ public struct BakeryCommand: ParsableCommand {
             }
             try command.run()
             Foundation.exit(0)
+        } catch let error as BakeryError {
+            // Anything a command did not report itself still goes through the one reporting path.
+            DiagnosticReporter.fail(error, logger: GlobalOptions().makeLogger())
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

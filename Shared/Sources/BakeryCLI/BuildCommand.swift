@@ -110,8 +110,8 @@ struct BuildCommand: ParsableCommand {
                 let c = try BakePlan.counts(ordered, tagger: tagger, platforms: [], tempRegistry: tempRegistry)
                 Console.stderr(SummaryTable.counts(targets: c.targets, platformBuilds: c.platformBuilds, tags: c.tags))
             }
-        } catch let error as VersionResolutionError {
-            Console.stderr("❌ \(error.message)")
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
     }

@@ -14,8 +14,11 @@ enum DiagnosticReporter {
         }
     }
 
-    /// Prints a failure with all its diagnostics and a closing ❌ line.
-    static func fail(_ error: BakeryError, logger: Logger) {
+    /// The one way a command reports a failure: every diagnostic it carries, or its own located
+    /// message (`FILE:LINE:COL: path: message (hint)`), and a closing ❌ line for a config that
+    /// failed validation. Errors of the lower modules arrive wrapped (`BakeryError.from`).
+    static func fail(_ failure: any Error, logger: Logger) {
+        let error = BakeryError.from(failure)
         if error.diagnostics.isEmpty {
             Console.stderr(error.errors[0].description)
         } else {

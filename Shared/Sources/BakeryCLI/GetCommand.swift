@@ -40,8 +40,8 @@ struct GetTagsCommand: ParsableCommand {
         do {
             let json = output == .uid ? try BakePlan.tagsByUID(ordered, tagger: tagger) : try BakePlan.tagsByComponent(ordered, tagger: tagger)
             TargetRun.emit(json, .pretty)
-        } catch let error as VersionResolutionError {
-            Console.stderr("❌ \(error.message)")
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
     }

@@ -9,29 +9,20 @@ enum ProjectRun {
     static func run(_ global: GlobalOptions, success: String, failure: String,
                     _ make: (URL, TargetLog) throws -> ProjectTransaction) throws {
         let logger = global.makeLogger()
-        let log = TargetLog()
+        let log = TargetLog(forwardingTo: logger)
         let root = global.contextURL.standardizedFileURL
-        var reported = 0
-        func flush() { reported = TargetRun.report(log, logger: logger, from: reported) }
         do {
             // Held from reading bakery.yaml to writing it, so concurrent commands do not lose changes.
             let lock = try ProjectLock(root: root, log: log)
             defer { lock.release() }
             let transaction = try make(root, log)
-            flush()
             try transaction.commit(holdingLock: true, log: log)
-            flush()
             Console.stderr(success)
-        } catch let error as BakeryError {
-            flush()
+        } catch {
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr(failure)
-            throw ExitCode(error.code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
-        } catch {
-            flush()
-            Console.stderr("\(error)")
-            Console.stderr(failure)
-            throw ExitCode(1)
+            let code = BakeryError.from(error).code
+            throw ExitCode(code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
         }
     }
 

@@ -65,32 +65,30 @@ struct RenderCommand: ParsableCommand {
             }
             if normalize { text = TemplateValues.normalizeRendered(text) }
             FileHandle.standardOutput.write(Data(text.utf8))
-        } catch let error as JinjaError {
-            Console.stderr(error.description)
-            throw ExitCode(1)
-        } catch let error as TemplateValues.Failure {
-            Console.stderr(error.description)
+        } catch {
+            // A template's own error prints as `NAME:LINE: message`, the form users jump to.
+            Console.stderr(BakeryError.from(error).message)
             throw ExitCode(1)
         }
     }
 
-    private func readTemplate() throws -> String {
+    private func readTemplate() throws(BakeryError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory) else {
-            throw TemplateValues.Failure(description: "\(template): no such template file")
+            throw BakeryError(.invalidArgument, "\(template): no such template file")
         }
         if isDirectory.boolValue {
-            throw TemplateValues.Failure(description: "\(template): is a directory; give a template file")
+            throw BakeryError(.invalidArgument, "\(template): is a directory; give a template file")
         }
         let data: Data
         do {
             data = try RegularFile.read(template)
         } catch {
             // A FIFO or device is refused at once instead of blocking the render.
-            throw TemplateValues.Failure(description: "\(template): \(error.code == .unsafePath ? "is not a regular file (a FIFO, socket or device is never read)" : "cannot be read (check its permissions)")")
+            throw BakeryError(.invalidArgument, "\(template): \(error.code == .unsafePath ? "is not a regular file (a FIFO, socket or device is never read)" : "cannot be read (check its permissions)")")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TemplateValues.Failure(description: "\(template): is not UTF-8 text")
+            throw BakeryError(.invalidArgument, "\(template): is not UTF-8 text")
         }
         return text
     }

@@ -62,7 +62,7 @@ struct TargetRun {
         let workspace: Workspace
         do {
             let root = global.contextURL
-            workspace = try Workspace.load(context: root)
+            workspace = try Workspace.load(context: root, products: RegisteredProducts.registry)
             for p in workspace.projects {
                 logger.info("Loading Bakery config from \(p.loaded.file.path)")
                 DiagnosticReporter.report(p.loaded.diagnostics, logger: logger)
@@ -71,45 +71,29 @@ struct TargetRun {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
-        let log = TargetLog()
+        let log = TargetLog(forwardingTo: logger)
         let selector = TargetSelector(filter: filter, log: log)
         selector.settingWarnings()
         let targets: [ImageTarget]
         do {
             targets = try selector.select(workspace.targetProjects)
         } catch {
-            report(log, logger: logger)
-            Console.stderr("❌ \(error)")
+            DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
-        report(log, logger: logger)
         return TargetRun(workspace: workspace, targets: targets)
     }
 
     /// Loads the project (or workspace) and prints its diagnostics; a failure is printed and exits 1.
     static func loadWorkspace(_ global: GlobalOptions, logger: Logger) throws -> Workspace {
         do {
-            let workspace = try Workspace.load(context: global.contextURL)
+            let workspace = try Workspace.load(context: global.contextURL, products: RegisteredProducts.registry)
             for p in workspace.projects { DiagnosticReporter.report(p.loaded.diagnostics, logger: logger) }
             return workspace
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
-    }
-
-    /// Prints the log's entries from `start` on; returns where the next report should start.
-    @discardableResult
-    static func report(_ log: TargetLog, logger: Logger, from start: Int = 0) -> Int {
-        let entries = log.entries
-        for entry in entries.dropFirst(start) {
-            switch entry.level {
-            case .debug: logger.debug("\(entry.message)")
-            case .info: logger.info("\(entry.message)")
-            case .warning: logger.warning("\(entry.message)")
-            }
-        }
-        return entries.count
     }
 
     /// Prints JSON on stdout with a final newline.

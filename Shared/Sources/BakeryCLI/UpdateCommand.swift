@@ -43,16 +43,14 @@ struct UpdateFilesCommand: ParsableCommand {
         }
         // Every project is locked before it is read (taking a lock repairs an interrupted change),
         // so nothing another bakery run changes can slip between this render and its commit.
-        let commitLog = TargetLog()
+        let commitLog = TargetLog(forwardingTo: logger)
         var locks: [ProjectLock] = []
         defer { locks.forEach { $0.release() } }
         let workspace: Workspace
         do {
-            let found = try Workspace.load(context: options.contextURL)
+            let found = try Workspace.load(context: options.contextURL, products: RegisteredProducts.registry)
             for project in found.projects { locks.append(try ProjectLock(root: found.directory(of: project), log: commitLog)) }
-            TargetRun.report(commitLog, logger: logger)
         } catch {
-            TargetRun.report(commitLog, logger: logger)
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
@@ -60,76 +58,36 @@ struct UpdateFilesCommand: ParsableCommand {
         var patterns: [NSRegularExpression] = []
         for p in templatePattern {
             do { patterns.append(try RegexSafety.compile(p, what: "--template-pattern")) } catch {
-                Console.stderr("❌ \(error.description)")
+                DiagnosticReporter.fail(error, logger: logger)
                 throw ExitCode(1)
             }
         }
         let namePattern: NSRegularExpression?
         if let imageName {
             do { namePattern = try RegexSafety.compile(imageName, what: "--image-name") } catch {
-                Console.stderr("❌ \(error.description)")
+                DiagnosticReporter.fail(error, logger: logger)
                 throw ExitCode(1)
             }
         } else {
             namePattern = nil
         }
-        let log = TargetLog()
-        var failures: [RenderFailure] = []
-        var transactions: [ProjectTransaction] = []
-        for project in workspace.projects {
-            let root = workspace.directory(of: project)
-            var transaction = ProjectTransaction(root: root)
-            for image in project.loaded.config.images {
-                if let namePattern, RegexWatchdog.run(namePattern.pattern, what: "--image-name", {
-                    namePattern.firstMatch(in: image.name, range: NSRange(image.name.startIndex..., in: image.name))
-                }) == nil { continue }
-                for version in image.versions {
-                    if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
-                    logger.info("Rendering templates for image '\(image.name)' version '\(version.name)'")
-                    let destination = image.subpath + "/" + version.subpath
-                    transaction.own(destination)
-                    do {
-                        transaction.write(try VersionRendering.render(image: image, version: version, matrix: false, root: root,
-                                                                      destination: destination, patterns: patterns, log: log))
-                    } catch let e as RenderFailures {
-                        failures += e.failures
-                    } catch {
-                        Console.stderr("❌ \(error)")
-                        throw ExitCode(1)
-                    }
-                }
-                if let matrix = image.matrix {
-                    logger.info("Rendering templates for image '\(image.name)' matrix")
-                    transaction.own(image.subpath + "/" + matrix.subpath)
-                    do {
-                        transaction.write(try VersionRendering.render(image: image, version: nil, matrix: true, root: root,
-                                                                      destination: image.subpath + "/" + matrix.subpath, patterns: patterns, log: log))
-                    } catch let e as RenderFailures {
-                        failures += e.failures
-                    } catch {
-                        Console.stderr("❌ \(error)")
-                        throw ExitCode(1)
-                    }
-                }
-            }
-            transactions.append(transaction)
-        }
-        TargetRun.report(log, logger: logger)
-        if !failures.isEmpty {
-            Console.stderr(RenderFailures(failures: failures).description)
-            Console.stderr("❌ Update failed")
+        let log = TargetLog(forwardingTo: logger)
+        let transactions: [ProjectTransaction]
+        do {
+            let update = FileUpdate(imageName: namePattern, imageVersion: imageVersion, templatePatterns: patterns)
+            transactions = try update.transactions(for: workspace, log: log) { logger.info("\($0)") }
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            if error.code == .templateFailed { Console.stderr("❌ Update failed") }
             throw ExitCode(1)
         }
-        let done = commitLog.entries.count
         do {
             for t in transactions { try t.commit(holdingLock: true, log: commitLog) }
         } catch {
-            TargetRun.report(commitLog, logger: logger, from: done)
             DiagnosticReporter.fail(error, logger: logger)
             Console.stderr("❌ Update failed")
             throw ExitCode(error.code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
         }
-        TargetRun.report(commitLog, logger: logger, from: done)
         Console.stderr("✅ Files updated successfully")
     }
 }

@@ -6,7 +6,11 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check bakery.yaml and report every problem with its file, line and column.",
-        discussion: "Exits 0 when the configuration is valid, 1 when it is not. Writes nothing.")
+        discussion: """
+            Exits 0 when the configuration is valid, 1 when it is not. Writes nothing. A product folder \
+            (Connect, PackageManager, Workbench) is also checked against its product's rules; at the \
+            repository root, every product folder with a bakery.yaml is validated.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
@@ -16,10 +20,13 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         do {
-            let loaded = try ConfigLoader.load(context: options.contextURL, strict: strict)
-            logger.debug("Loaded Bakery config from \(loaded.displayPath)")
-            DiagnosticReporter.report(loaded.diagnostics, logger: logger)
-            Console.stdout(ValidationSummary(loaded).line)
+            let workspace = try Workspace.load(context: options.contextURL, products: RegisteredProducts.registry, strict: strict)
+            for project in workspace.projects {
+                let loaded = project.loaded
+                logger.debug("Loaded Bakery config from \(loaded.displayPath)")
+                DiagnosticReporter.report(loaded.diagnostics, logger: logger)
+                Console.stdout(ValidationSummary(loaded).line)
+            }
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)

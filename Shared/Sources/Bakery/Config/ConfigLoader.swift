@@ -59,8 +59,9 @@ public enum ConfigLoader {
     }
 
     /// Loads and validates. Throws `.configNotFound`, `.configUnreadable`, `.yamlSyntax`, or
-    /// `.invalidConfig` carrying every diagnostic. With `strict`, warnings count as errors.
-    public static func load(context: URL, strict: Bool = false) throws(BakeryError) -> LoadedConfig {
+    /// `.invalidConfig` carrying every diagnostic. With `strict`, warnings count as errors. When the
+    /// folder is a registered product's image project, `product`'s checks are part of validation.
+    public static func load(context: URL, strict: Bool = false, product: (any ProductImages)? = nil) throws(BakeryError) -> LoadedConfig {
         let context = context.standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: context.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -81,7 +82,7 @@ public enum ConfigLoader {
                               location: SourceLocation(file: shown, line: 1, column: 1),
                               hint: "make it readable by the current user, e.g. chmod a+r \(shown)")
         }
-        var loaded = try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict)
+        var loaded = try load(bytes: [UInt8](data), displayPath: shown, context: context, file: file, strict: strict, product: product)
         if ProjectDirectory.kind(at: AT_FDCWD, context.appendingPathComponent(ProjectStaging.folderName).path) != .missing {
             // A change in progress, or one a killed run left: the next mutating command repairs it.
             let warning = Diagnostic(strict ? .error : .warning, "'\(ProjectStaging.folderName)' is here: a bakery change is in progress, or an interrupted one was left half-applied",
@@ -96,7 +97,8 @@ public enum ConfigLoader {
     }
 
     /// Validates YAML text already in memory (used by `load`, tests and editors).
-    public static func load(bytes: [UInt8], displayPath: String, context: URL, file: URL, strict: Bool = false) throws(BakeryError) -> LoadedConfig {
+    public static func load(bytes: [UInt8], displayPath: String, context: URL, file: URL, strict: Bool = false,
+                            product: (any ProductImages)? = nil) throws(BakeryError) -> LoadedConfig {
         let root: YAMLNode?
         do {
             root = try YAMLParser.parse(bytes: bytes)
@@ -113,6 +115,10 @@ public enum ConfigLoader {
         let reader = ConfigReader(file: displayPath)
         let config = BakeryConfig.decode(root, reader: reader)
         var diagnostics = reader.diagnostics
+        if let config, let product, !diagnostics.contains(where: { $0.severity == .error }) {
+            // Product rules judge a config that is otherwise valid (their messages would only repeat a schema error).
+            diagnostics += product.check(config, file: displayPath)
+        }
         if strict { diagnostics = diagnostics.map { $0.severity == .warning ? $0.asError : $0 } }
         let sorted = stableSorted(diagnostics) { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
         guard let config, !sorted.contains(where: { $0.severity == .error }) else {

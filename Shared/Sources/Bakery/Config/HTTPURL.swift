@@ -13,7 +13,8 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
-    public enum Problem: Error, Sendable, Equatable {
+    /// Why a spelling is not an http(s) URL; `validate` reports it as a `BakeryError` (`.invalidValue`).
+    public enum Problem: Sendable, Equatable {
         case empty, badScheme(String), badHost(String), badPort(String), badCharacter(Character)
 
         public var message: String {
@@ -29,20 +30,22 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     public static func parse(_ raw: String) -> HTTPURL? { try? validate(raw) }
 
-    public static func validate(_ raw: String) throws(Problem) -> HTTPURL {
+    /// The normalised URL, or a `.invalidValue` error whose message says what is wrong with `raw`.
+    public static func validate(_ raw: String) throws(BakeryError) -> HTTPURL {
+        func fail(_ problem: Problem) -> BakeryError { BakeryError(.invalidValue, problem.message) }
         let input = raw.trimmingASCIIWhitespace()
-        guard !input.isEmpty else { throw .empty }
+        guard !input.isEmpty else { throw fail(.empty) }
         var rest = Substring(input)
         var scheme = "https"
         if let range = input.range(of: "://") {
             scheme = input[..<range.lowerBound].lowercased()
-            guard scheme == "http" || scheme == "https" else { throw .badScheme(input) }
+            guard scheme == "http" || scheme == "https" else { throw fail(.badScheme(input)) }
             rest = input[range.upperBound...]
         } else if input.lowercased().hasPrefix("http:") || input.lowercased().hasPrefix("https:") {
-            throw .badScheme(input)
+            throw fail(.badScheme(input))
         }
         for ch in rest where ch == " " || ch == "<" || ch == ">" || ch == "\"" || ch == "\\" || ch == "^" || ch == "`" || ch == "{" || ch == "}" || ch == "|" || ch.asciiValue.map({ $0 < 0x20 || $0 == 0x7f }) == true {
-            throw .badCharacter(ch)
+            throw fail(.badCharacter(ch))
         }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
@@ -57,11 +60,11 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         if let colon = authority.lastIndex(of: ":"), !authority.hasPrefix("[") || authority[..<colon].hasSuffix("]") {
             hostPart = authority[..<colon]
             port = String(authority[authority.index(after: colon)...])
-            guard let p = Int(port), p >= 0, p <= 65535, port.allSatisfy(\.isASCII) else { throw .badPort(port) }
+            guard let p = Int(port), p >= 0, p <= 65535, port.allSatisfy(\.isASCII) else { throw fail(.badPort(port)) }
             if (scheme == "https" && p == 443) || (scheme == "http" && p == 80) { port = "" } else { port = String(p) }
         }
         let host = hostPart.lowercased()
-        guard isValidHost(host) else { throw .badHost(String(hostPart)) }
+        guard isValidHost(host) else { throw fail(.badHost(String(hostPart))) }
         let path = tail.isEmpty ? "/" : (tail.first == "/" ? String(tail) : "/" + tail)
         let text = "\(scheme)://\(userinfo)\(host)\(port.isEmpty ? "" : ":" + port)\(path)"
         return HTTPURL(text: text, host: host)

@@ -1,4 +1,6 @@
-// The single error type of the Bakery module: a code to switch on, a message, a location and a hint.
+// The single error type of the Bakery module: a code to switch on, a message, a location, a hint and a cause.
+import BakeryYAML
+import Jinja
 
 /// An error a user can act on.
 ///
@@ -6,7 +8,8 @@
 ///                       hint: "run `bakery create project` first, or pass --context DIR")
 ///
 /// Callers switch on `code`, never on message text. A failed validation carries every
-/// diagnostic found (`diagnostics`), not just the first.
+/// diagnostic found (`diagnostics`), not just the first. Errors of the lower modules (a `YAMLError`,
+/// a `JinjaError`, a failed system call) travel as `cause` of the BakeryError that explains them.
 public struct BakeryError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         case configNotFound
@@ -27,6 +30,16 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case unsafePath
         /// SIGINT, SIGTERM or SIGHUP arrived during a change, which was rolled back (or finished).
         case interrupted
+        /// A product's own rule (e.g. Connect's version spelling) rejects the config.
+        case productRule
+        /// A template could not be rendered (the message lists each template, line and destination).
+        case templateFailed
+        /// Versions that need an outside source (dev versions, matrix constraints, tag patterns) could not be resolved.
+        case versionResolution
+        /// A product release channel document could not give a release.
+        case channel
+        /// A failure inside bakery that no input should cause (the cause says what).
+        case `internal`
     }
 
     public var code: Code
@@ -36,15 +49,31 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// For `.invalidConfig`: every problem found, errors and warnings, in document order.
     public var diagnostics: [Diagnostic]
+    /// The lower-level error this one explains, when there is one (for logs and callers that dig).
+    public var cause: (any Error)?
 
     public init(_ code: Code, _ message: String, location: SourceLocation? = nil, path: ConfigPath? = nil,
-                hint: String? = nil, diagnostics: [Diagnostic] = []) {
+                hint: String? = nil, diagnostics: [Diagnostic] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.location = location
         self.path = path
         self.hint = hint
         self.diagnostics = diagnostics
+        self.cause = cause
+    }
+
+    /// Any error as a BakeryError: itself, or one that explains a lower module's error and keeps it as cause.
+    public static func from(_ error: any Error) -> BakeryError {
+        switch error {
+        case let error as BakeryError: return error
+        case let error as JinjaError:
+            return BakeryError(.templateFailed, error.description, cause: error)
+        case let error as YAMLError:
+            return BakeryError(.yamlSyntax, error.description, cause: error)
+        default:
+            return BakeryError(.internal, "\(error)", hint: "this is a bug in bakery; please report it with the command that caused it", cause: error)
+        }
     }
 
     /// The diagnostics with severity error (or self as one diagnostic when there are none).

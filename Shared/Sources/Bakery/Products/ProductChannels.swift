@@ -23,14 +23,8 @@ public struct ChannelRelease: Sendable, Equatable {
     }
 }
 
-/// Why a channel could not give a release; the message says what was looked up and what to do.
-public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// A product's release channels. Fetching is the caller's job (with an offline cache); implementations
+/// A product's release channels. A channel that cannot give a release throws a `BakeryError` with
+/// code `.channel` whose message says what was looked up and what to do. Fetching is the caller's job (with an offline cache); implementations
 /// only say what to fetch and read what came back, so they are tested on fixture documents.
 ///
 ///     let url = try channels.documentURL(for: .daily)              // what to fetch
@@ -40,11 +34,11 @@ public protocol ProductChannels: Sendable {
     /// The channels this product publishes, in precedence order.
     var channels: [ReleaseChannel] { get }
     /// The document that lists the channel's current builds.
-    func documentURL(for channel: ReleaseChannel) throws(ChannelError) -> URL
+    func documentURL(for channel: ReleaseChannel) throws(BakeryError) -> URL
     /// The build the fetched document offers for an OS and architecture (`amd64`, `arm64`).
-    func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(ChannelError) -> ChannelRelease
+    func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(BakeryError) -> ChannelRelease
     /// The download URL of `version`, derived from a release of the same channel (for pinned dev builds).
-    func downloadURL(forPinned version: String, basedOn release: ChannelRelease) throws(ChannelError) -> String
+    func downloadURL(forPinned version: String, basedOn release: ChannelRelease) throws(BakeryError) -> String
     /// Whether a version string is a well-formed version of this product.
     func isValidVersion(_ version: String) -> Bool
 }

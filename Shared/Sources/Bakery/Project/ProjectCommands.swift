@@ -232,7 +232,7 @@ public struct ProjectChanges {
                     let versions = try resolver.versions(for: constraint, image: image)
                     deps.append(.map([("dependency", .scalar(constraint.dependency.rawValue)), ("versions", .list(versions.map { .scalar($0) }))]))
                 }
-            } catch let error as VersionResolutionError {
+            } catch let error as BakeryError where error.code == .versionResolution {
                 // Offline: keep the dependencies the latest version pins, and say so.
                 guard let source, let node = try editor.versionEntry(new.image, source.name), let pinned = node["dependencies"] else {
                     throw ProjectError(error.message)
@@ -275,8 +275,6 @@ public struct ProjectChanges {
                 for f in rendered { newFiles[String(f.path.dropFirst(destination.count + 1))] = f.contents }
                 editionDiff = EditionDiff.markdown(image: new.image, old: oldFiles, new: newFiles)
             }
-        } catch let e as RenderFailures {
-            throw ProjectError(e.description)
         }
         return t
     }
@@ -334,8 +332,6 @@ public struct ProjectChanges {
         }
         do {
             t.write(try VersionRendering.render(image: newImage, version: version, matrix: false, root: root, destination: newDir, log: log))
-        } catch let e as RenderFailures {
-            throw ProjectError(e.description)
         }
         return t
     }
@@ -504,8 +500,6 @@ extension ProjectChanges {
         do {
             t.write(try VersionRendering.render(image: newImage, version: nil, matrix: true, root: root,
                                                 destination: "\(newImage.subpath)/\(m.subpath)", log: log))
-        } catch let e as RenderFailures {
-            throw ProjectError(e.description)
         }
         return t
     }

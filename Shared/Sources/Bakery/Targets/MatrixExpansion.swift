@@ -78,7 +78,8 @@ enum MatrixExpansion {
             }
             return out
         } catch let error as JinjaError {
-            throw VersionResolutionError("image '\(image.name)': the matrix namePattern '\(matrix.namePattern)' cannot be rendered: \(error.message)")
+            throw BakeryError(.templateFailed, "image '\(image.name)': the matrix namePattern '\(matrix.namePattern)' cannot be rendered: \(error.message)",
+                              location: matrix.location, hint: "fix the Jinja expression in the matrix's namePattern", cause: error)
         }
     }
 

@@ -138,7 +138,8 @@ public final class Tagger: @unchecked Sendable {
                         do {
                             rendered = try render(pattern, vars)
                         } catch let error as JinjaError {
-                            throw VersionResolutionError("image '\(target.image.name)': tag pattern '\(pattern)' cannot be rendered: \(error.message)")
+                            throw BakeryError(.templateFailed, "image '\(target.image.name)': tag pattern '\(pattern)' cannot be rendered: \(error.message)",
+                                  location: target.image.location, hint: "fix the pattern's Jinja expression in tagPatterns", cause: error)
                         }
                         let tag = TagRules.finishRenderedTag(rendered)
                         if !tag.isEmpty { out.insert(tag) }

@@ -34,23 +34,19 @@ public struct TargetFilter: Sendable {
     }
 }
 
-/// A filter value that is not a valid regular expression.
-public struct FilterError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-}
-
 /// Python `re.search` over a regular expression given on the command line.
 struct SearchPattern {
     let regex: NSRegularExpression
 
-    init(_ pattern: String, option: String) throws {
+    init(_ pattern: String, option: String) throws(BakeryError) {
         if let problem = RegexSafety.problem(pattern) {
-            throw FilterError(description: "\(option) '\(pattern)' is refused: \(problem); rewrite it without nested repetition (e.g. '(a+)+b' as 'a+b')")
+            throw BakeryError(.invalidArgument, "\(option) '\(pattern)' is refused: \(problem)",
+                              hint: "rewrite it without nested repetition (e.g. '(a+)+b' as 'a+b')")
         }
         do {
             regex = try NSRegularExpression(pattern: pattern.replacingOccurrences(of: "(?P<", with: "(?<"))
         } catch {
-            throw FilterError(description: "\(option) '\(pattern)' is not a valid regular expression")
+            throw BakeryError(.invalidArgument, "\(option) '\(pattern)' is not a valid regular expression", cause: error)
         }
     }
 
@@ -118,7 +114,7 @@ public struct TargetSelector {
         var seen: [String: ImageTarget] = [:]
         for t in targets {
             if seen[t.uid] != nil {
-                throw FilterError(description: "Duplicate image target UID '\(t.uid)': two targets resolve to the same image, version, variant, OS, and release channel (\(t.channel.rawValue)). Check for a duplicate version definition or multiple development channels resolving to the same version.")
+                throw BakeryError(.duplicate, "Duplicate image target UID '\(t.uid)': two targets resolve to the same image, version, variant, OS, and release channel (\(t.channel.rawValue)). Check for a duplicate version definition or multiple development channels resolving to the same version.")
             }
             seen[t.uid] = t
         }

@@ -2,36 +2,44 @@
 import Foundation
 
 /// The projects a command works on: the context's own bakery.yaml, or — at a workspace root
-/// without one — every direct subfolder that has a bakery.yaml (Connect/, PackageManager/, …).
+/// without one — every registered product whose folder holds a bakery.yaml (Connect/, PackageManager/,
+/// Workbench/), in registration order. A product's folder is validated with the product's checks.
 public struct Workspace: Sendable {
     public struct Project: Sendable {
         public var loaded: LoadedConfig
-        /// Relative to the workspace root: "." for a single project, else the folder name.
+        /// Relative to the workspace root: "." for a single project, else the product's folder name.
         public var context: String
+        /// The registered product this folder is the image project of, if any.
+        public var product: (any ProductImages)?
     }
 
     public var root: URL
     public var projects: [Project]
     public var isMultiProject: Bool { projects.count > 1 || projects.first?.context != "." }
 
-    public static func load(context: URL, strict: Bool = false) throws(BakeryError) -> Workspace {
+    public static func load(context: URL, products: ProductRegistry, strict: Bool = false) throws(BakeryError) -> Workspace {
         let root = context.standardizedFileURL
         if try ConfigLoader.locate(context: root) != nil || !FileManager.default.fileExists(atPath: root.path) {
-            return Workspace(root: root, projects: [Project(loaded: try ConfigLoader.load(context: root, strict: strict), context: ".")])
+            let product = products.product(for: root)
+            let loaded = try ConfigLoader.load(context: root, strict: strict, product: product)
+            return Workspace(root: root, projects: [Project(loaded: loaded, context: ".", product: product)])
         }
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
         var projects: [Project] = []
-        for name in entries where !name.hasPrefix(".") {
-            let dir = root.appendingPathComponent(name)
-            if case .symlink(let target) = ProjectDirectory.kind(at: AT_FDCWD, dir.path), try ConfigLoader.locate(context: dir) != nil {
+        for product in products.products {
+            let name = product.folderName
+            let dir = root.appendingPathComponent(name, isDirectory: true)
+            switch ProjectDirectory.kind(at: AT_FDCWD, dir.path) {
+            case .directory:
+                guard try ConfigLoader.locate(context: dir) != nil else { continue }
+                projects.append(Project(loaded: try ConfigLoader.load(context: dir, strict: strict, product: product), context: name, product: product))
+            case .symlink(let target):
+                guard try ConfigLoader.locate(context: dir) != nil else { continue }
                 // Commands write into product folders: one reached through a link could be anywhere.
                 throw BakeryError(.unsafePath, "the product folder '\(name)' of the workspace is a symbolic link to '\(target)'",
                                   hint: "a workspace's product folders must be real folders; replace the link, or run bakery with --context on the folder itself")
+            default:
+                continue
             }
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue,
-                  try ConfigLoader.locate(context: dir) != nil else { continue }
-            projects.append(Project(loaded: try ConfigLoader.load(context: dir, strict: strict), context: name))
         }
         if projects.isEmpty {
             // The usual "no bakery.yaml" error, which names the folder and what to do.
@@ -47,10 +55,16 @@ public struct Workspace: Sendable {
         var out: [String: ProjectFacts] = [:]
         var revisions: [String: String?] = [:]
         for p in projects {
-            let dir = p.context == "." ? root : root.appendingPathComponent(p.context)
+            let dir = directory(of: p)
             let key = dir.path
-            if revisions[key] == nil { revisions[key] = GitRevision.head(of: dir) }
-            out[p.context] = ProjectFacts(repository: p.loaded.config.repository, revision: revisions[key]!)
+            let revision: String?
+            if let known = revisions[key] {
+                revision = known
+            } else {
+                revision = GitRevision.head(of: dir)
+                revisions[key] = .some(revision)
+            }
+            out[p.context] = ProjectFacts(repository: p.loaded.config.repository, revision: revision)
         }
         return out
     }

@@ -3,34 +3,30 @@ import Foundation
 import Jinja
 
 /// Template context values built from YAML/JSON documents and `KEY=VALUE` assignments, with
-/// located errors.
+/// located errors (`BakeryError`: `.invalidArgument` for a bad file or assignment, `.yamlSyntax`
+/// and `.invalidValue` for a values file that is not a mapping of names to values).
 public enum TemplateValues {
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
-        public init(description: String) { self.description = description }
-    }
-
     /// The mapping in a YAML or JSON file (JSON is read as YAML 1.2), as template variables.
     public static func load(file path: String) throws -> [String: Value] {
         let data: Data
         switch RegularFile.kind(path) {
-        case .missing: throw Failure(description: "\(path): no such file (give a YAML or JSON file of template values)")
-        case .directory: throw Failure(description: "\(path): is a directory, not a values file")
+        case .missing: throw BakeryError(.invalidArgument, "\(path): no such file (give a YAML or JSON file of template values)")
+        case .directory: throw BakeryError(.invalidArgument, "\(path): is a directory, not a values file")
         case .regular:
-            do { data = try RegularFile.read(path) } catch { throw Failure(description: "\(path): cannot be read (check its permissions)") }
+            do { data = try RegularFile.read(path) } catch { throw BakeryError(.invalidArgument, "\(path): cannot be read (check its permissions)") }
         case let kind:
             // A FIFO would block the render; a device is never a values file.
-            throw Failure(description: "\(path): is \(kind.words), not a regular file (give a YAML or JSON file of template values)")
+            throw BakeryError(.invalidArgument, "\(path): is \(kind.words), not a regular file (give a YAML or JSON file of template values)")
         }
         let root: YAMLNode?
         do {
             root = try YAMLParser.parse(bytes: Array(data))
         } catch {
-            throw Failure(description: "\(path):\(error.description)")
+            throw BakeryError(.yamlSyntax, "\(path):\(error.description)", cause: error)
         }
         guard let root else { return [:] }
         guard case .dict(let d) = try value(root, path: path) else {
-            throw Failure(description: "\(path):\(root.start): the values file must hold a mapping of variable names to values, not a \(root.kind.rawValue)")
+            throw BakeryError(.invalidValue, "\(path):\(root.start): the values file must hold a mapping of variable names to values, not a \(root.kind.rawValue)")
         }
         var out: [String: Value] = [:]
         for (k, v) in d.pairs { out[k.stringValue ?? ""] = v }
@@ -46,7 +42,7 @@ public enum TemplateValues {
             case .null?: return .none
             case .bool(let b)?: return .bool(b)
             case .int(let text, let v)?:
-                guard let v else { throw Failure(description: "\(path):\(node.start): integer \(text) does not fit in 64 bits; quote it to use it as text") }
+                guard let v else { throw BakeryError(.invalidValue, "\(path):\(node.start): integer \(text) does not fit in 64 bits; quote it to use it as text") }
                 return .int(v)
             case .float(let text)?: return .float(floatValue(text))
             case .string(let s)?: return .string(s)
@@ -59,7 +55,7 @@ public enum TemplateValues {
             for pair in node.pairs {
                 let key = try value(pair.key, path: path)
                 guard key.stringValue != nil else {
-                    throw Failure(description: "\(path):\(pair.key.start): template variable names must be strings; quote the key")
+                    throw BakeryError(.invalidValue, "\(path):\(pair.key.start): template variable names must be strings; quote the key")
                 }
                 try d.set(key, try value(pair.value, path: path))
             }
@@ -83,17 +79,17 @@ public enum TemplateValues {
     /// Applies `KEY=VALUE` (dotted keys create nested mappings: `Image.Version=1.0`). The value is text.
     public static func assign(_ assignment: String, into values: inout [String: Value]) throws {
         guard let eq = assignment.unicodeScalars.firstIndex(of: "=") else {
-            throw Failure(description: "--value \(assignment): expected KEY=VALUE, e.g. --value Image.Version=2026.03.1")
+            throw BakeryError(.invalidArgument, "--value \(assignment): expected KEY=VALUE, e.g. --value Image.Version=2026.03.1")
         }
         let key = String(assignment.unicodeScalars[..<eq])
         // Bounded before splitting: a key of 20,000 dotted parts must not recurse 20,000 levels.
         let dots = key.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }
         guard dots < maxKeyDepth else {
-            throw Failure(description: "--value: the key nests \(dots + 1) names deep; at most \(maxKeyDepth) are allowed (e.g. Image.Version)")
+            throw BakeryError(.invalidArgument, "--value: the key nests \(dots + 1) names deep; at most \(maxKeyDepth) are allowed (e.g. Image.Version)")
         }
         let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty }) else {
-            throw Failure(description: "--value \(assignment): the key must be a name or dotted names, e.g. Image.Version")
+            throw BakeryError(.invalidArgument, "--value \(assignment): the key must be a name or dotted names, e.g. Image.Version")
         }
         let text = Value.string(String(assignment.unicodeScalars[assignment.unicodeScalars.index(after: eq)...]))
         values[parts[0]] = try set(values[parts[0]], Array(parts.dropFirst()), text, key: key)
@@ -104,7 +100,7 @@ public enum TemplateValues {
         var d = Dict()
         if let existing {
             guard case .dict(let current) = existing else {
-                throw Failure(description: "--value \(key)=…: a part of \(key) is already set to a value that is not a mapping")
+                throw BakeryError(.invalidArgument, "--value \(key)=…: a part of \(key) is already set to a value that is not a mapping")
             }
             d = current
         }

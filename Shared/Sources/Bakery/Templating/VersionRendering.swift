@@ -10,8 +10,9 @@ public struct RenderedFile: Sendable {
     public var permissions: Int?
 }
 
-/// A template that failed, with what it was being rendered for.
-public struct RenderFailure: Error, Sendable, CustomStringConvertible {
+/// A template that failed, with what it was being rendered for: one entry of a `.templateFailed`
+/// error's message (all of a run's failures are reported together, nothing is written).
+public struct RenderFailure: Sendable, CustomStringConvertible {
     public var template: String
     public var line: Int?
     public var cause: String
@@ -28,13 +29,26 @@ public struct RenderFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Several failures, reported together.
-public struct RenderFailures: Error, Sendable, CustomStringConvertible {
-    public var failures: [RenderFailure]
-    public init(failures: [RenderFailure]) { self.failures = failures }
-    public var description: String {
-        if failures.count == 1 { return failures[0].description }
-        return failures.map(\.description).joined(separator: "\n\n") + "\n\n\(failures.count) template(s) returned errors"
+extension BakeryError {
+    /// Every failed template of a run as one `.templateFailed` error: each with its template, line,
+    /// image, version and destination, then a count when there are several.
+    public static func templatesFailed(_ failures: [RenderFailure]) -> BakeryError {
+        let text = failures.count == 1 ? failures[0].description
+            : failures.map(\.description).joined(separator: "\n\n") + "\n\n\(failures.count) template(s) returned errors"
+        return BakeryError(.templateFailed, text)
+    }
+}
+
+extension JinjaError {
+    /// The template line of a template engine failure (nil for other errors).
+    static func line(of error: any Error) -> Int? { (error as? JinjaError)?.line }
+    /// The message of a template engine failure, or the error's own text.
+    static func message(of error: any Error) -> String {
+        switch error {
+        case let error as JinjaError: return error.message
+        case let error as BakeryError: return error.message
+        default: return "\(error)"
+        }
     }
 }
 
@@ -44,12 +58,24 @@ public enum VersionRendering {
     /// The files of `<image dir>/template/` rendered for `version` (or the matrix when `version`
     /// is a matrix row placeholder), relative paths under `destination` (relative to the root).
     /// Templates whose relative path does not start with a match of one of `patterns` are skipped.
+    /// Failed templates throw one `.templateFailed` error listing them all.
     public static func render(image: Image, version: ImageVersion?, matrix: Bool, root: URL, destination: String,
-                              patterns: [NSRegularExpression] = [], log: TargetLog) throws -> [RenderedFile] {
+                              patterns: [NSRegularExpression] = [], log: TargetLog) throws(BakeryError) -> [RenderedFile] {
+        let (files, failures) = try renderCollecting(image: image, version: version, matrix: matrix, root: root,
+                                                     destination: destination, patterns: patterns, log: log)
+        if !failures.isEmpty { throw .templatesFailed(failures) }
+        return files
+    }
+
+    /// `render`, with the failed templates returned beside the files (for runs that report the
+    /// failures of several versions together).
+    public static func renderCollecting(image: Image, version: ImageVersion?, matrix: Bool, root: URL, destination: String,
+                                        patterns: [NSRegularExpression] = [], log: TargetLog) throws(BakeryError)
+        -> (files: [RenderedFile], failures: [RenderFailure]) {
         let templateDir = root.appendingPathComponent(image.subpath).appendingPathComponent("template")
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templateDir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw VersionResolutionError("Image '\(image.name)' template path does not exist: \(image.subpath)/template")
+            throw BakeryError(.fileSystem, "Image '\(image.name)' template path does not exist: \(image.subpath)/template")
         }
         // Templates are read only from inside the project, whatever links lead there.
         let realRoot = ProjectDirectory.realPath(root.path) ?? root.path
@@ -57,7 +83,12 @@ public enum VersionRendering {
             throw BakeryError(.unsafePath, "the template folder '\(image.subpath)/template' of image '\(image.name)' leads outside the project (to \(ProjectDirectory.realPath(templateDir.path) ?? "?"))",
                               hint: "bakery reads templates only from inside the project; replace the link with the folder")
         }
-        let environment = try TemplateEnvironment.make(templateDirectories: [templateDir.path])
+        let environment: Environment
+        do {
+            environment = try TemplateEnvironment.make(templateDirectories: [templateDir.path])
+        } catch {
+            throw BakeryError.from(error)
+        }
         var files: [RenderedFile] = []
         var failures: [RenderFailure] = []
         let versionLabel = matrix ? "matrix" : (version?.name ?? "")
@@ -95,8 +126,9 @@ public enum VersionRendering {
             let parsed: Template
             do {
                 parsed = try environment.template(source: text, name: templateName)
-            } catch let e as JinjaError {
-                failures.append(RenderFailure(template: templateName, line: e.line, cause: e.message, image: image.name, version: versionLabel,
+            } catch {
+                failures.append(RenderFailure(template: templateName, line: JinjaError.line(of: error), cause: JinjaError.message(of: error),
+                                              image: image.name, version: versionLabel,
                                               variant: nil, destination: "\(destination)/\(outputName)"))
                 continue
             }
@@ -121,15 +153,14 @@ public enum VersionRendering {
                     let rendered = try parsed.render(context, environment: environment)
                     files.append(RenderedFile(path: "\(destination)/\(job.output)", contents: Data(TemplateValues.normalizeRendered(rendered).utf8),
                                               permissions: permissions))
-                } catch let e as JinjaError {
-                    failures.append(RenderFailure(template: templateName, line: e.template == templateName ? e.line : e.line, cause: e.message,
+                } catch {
+                    failures.append(RenderFailure(template: templateName, line: JinjaError.line(of: error), cause: JinjaError.message(of: error),
                                                   image: image.name, version: versionLabel, variant: job.variant?.name,
                                                   destination: "\(destination)/\(job.output)"))
                 }
             }
         }
-        if !failures.isEmpty { throw RenderFailures(failures: failures) }
-        return files
+        return (files, failures)
     }
 
     /// Regular files below `dir`, relative, sorted. Links are never followed: a link, FIFO, socket or

@@ -2,7 +2,8 @@
 // release channels, newest dependency releases) and matrix dependencyConstraints.
 
 /// Resolves versions that need an outside source. The offline implementation below is the default;
-/// a resolver with network access and an offline cache plugs in here.
+/// a resolver with network access and an offline cache plugs in here. A failure the user can act on
+/// is a `BakeryError` with code `.versionResolution`.
 public protocol VersionResolver: Sendable {
     /// The development versions of `image` (reference spec §14.4), as image versions with their
     /// metadata set. Messages (skipped entries, excluded OSes) go to `log`.
@@ -10,13 +11,6 @@ public protocol VersionResolver: Sendable {
 
     /// The versions a matrix `dependencyConstraints` entry selects (§2.9), newest first.
     func versions(for constraint: DependencyConstraint, image: Image) throws -> [String]
-}
-
-/// A failure to resolve versions that the user can act on.
-public struct VersionResolutionError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 /// Resolves nothing that needs the network: development versions are skipped with a warning each
@@ -33,7 +27,7 @@ public struct OfflineVersionResolver: VersionResolver {
     }
 
     public func versions(for constraint: DependencyConstraint, image: Image) throws -> [String] {
-        throw VersionResolutionError(
+        throw BakeryError(.versionResolution,
             "image '\(image.name)': the matrix dependency constraint for \(constraint.dependency.rawValue) needs the list of \(constraint.dependency.rawValue) releases, and this bakery resolves versions offline only; pin the versions with 'dependencies: - dependency: \(constraint.dependency.rawValue)\n  versions: [...]' instead")
     }
 }

@@ -1,27 +1,28 @@
 import Bakery
-import ConnectImages
+import WorkbenchImages
 import Foundation
 import Testing
+import TestSupport
 
-/// The Connect product folder and module agree with the published connect configuration.
-@Suite struct ConnectProductTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let product = ConnectProduct()
+/// The Workbench product folder and module agree with the published workbench configuration.
+@Suite struct WorkbenchProductTests {
+    static let root = BakeryBinary.repositoryRoot
+    let product = WorkbenchProduct()
 
     @Test func theProductFolderExists() {
         var isDirectory: ObjCBool = false
         let folder = product.projectFolder(inWorkspace: Self.root)
         #expect(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue)
-        #expect(folder.lastPathComponent == "Connect")
+        #expect(folder.lastPathComponent == "Workbench")
     }
 
     @Test func theModuleNamesThePublishedImages() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/connect"))
+        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/workbench"))
         #expect(product.imageNames == published.config.images.map(\.name))
     }
 
     @Test func itsDevVersionsFollowItsOwnChannels() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/connect"))
+        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/workbench"))
         for image in published.config.images {
             for dev in image.devVersions {
                 if case .channel(let p, _) = dev.source { #expect(product.channelProducts.contains(p)) }

@@ -1,0 +1,65 @@
+// `bakery update files`: the templates of existing versions (and matrix folders) rendered again into their folders.
+import Foundation
+
+/// Which versions to re-render, and the render itself, all or nothing.
+///
+///     let update = FileUpdate(imageName: try RegexSafety.compile("^connect$", what: "--image-name"))
+///     let transactions = try update.transactions(for: workspace, log: log) { print($0) }
+///     for t in transactions { try t.commit(holdingLock: true, log: log) }
+public struct FileUpdate {
+    /// Only images whose name this matches (anywhere in the name, as Python's `re.search`).
+    public var imageName: NSRegularExpression?
+    /// Only versions equal to, or starting with, this version.
+    public var imageVersion: String?
+    /// Only templates whose path below template/ starts with a match of one of these.
+    public var templatePatterns: [NSRegularExpression]
+
+    public init(imageName: NSRegularExpression? = nil, imageVersion: String? = nil, templatePatterns: [NSRegularExpression] = []) {
+        self.imageName = imageName
+        self.imageVersion = imageVersion
+        self.templatePatterns = templatePatterns
+    }
+
+    /// One transaction per project holding every rendered file of the selected versions and matrix
+    /// folders. Every template is rendered before anything is written: failures of all versions are
+    /// thrown together as one `.templateFailed` error. `progress` hears which folder is being rendered.
+    public func transactions(for workspace: Workspace, log: TargetLog, progress: (String) -> Void) throws(BakeryError) -> [ProjectTransaction] {
+        var failures: [RenderFailure] = []
+        var transactions: [ProjectTransaction] = []
+        for project in workspace.projects {
+            let root = workspace.directory(of: project)
+            var transaction = ProjectTransaction(root: root)
+            for image in project.loaded.config.images where selects(image) {
+                for version in image.versions {
+                    if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
+                    progress("Rendering templates for image '\(image.name)' version '\(version.name)'")
+                    let destination = image.subpath + "/" + version.subpath
+                    transaction.own(destination)
+                    let result = try VersionRendering.renderCollecting(image: image, version: version, matrix: false, root: root,
+                                                                       destination: destination, patterns: templatePatterns, log: log)
+                    transaction.write(result.files)
+                    failures += result.failures
+                }
+                if let matrix = image.matrix {
+                    progress("Rendering templates for image '\(image.name)' matrix")
+                    let destination = image.subpath + "/" + matrix.subpath
+                    transaction.own(destination)
+                    let result = try VersionRendering.renderCollecting(image: image, version: nil, matrix: true, root: root,
+                                                                       destination: destination, patterns: templatePatterns, log: log)
+                    transaction.write(result.files)
+                    failures += result.failures
+                }
+            }
+            transactions.append(transaction)
+        }
+        if !failures.isEmpty { throw .templatesFailed(failures) }
+        return transactions
+    }
+
+    private func selects(_ image: Image) -> Bool {
+        guard let imageName else { return true }
+        return RegexWatchdog.run(imageName.pattern, what: "--image-name") {
+            imageName.firstMatch(in: image.name, range: NSRange(image.name.startIndex..., in: image.name))
+        } != nil
+    }
+}
