@@ -38,8 +38,10 @@ struct GetTagsCommand: ParsableCommand {
         let tagger = Tagger()
         let ordered = run.targets.sortedForOutput()
         do {
-            let json = output == .uid ? try BakePlan.tagsByUID(ordered, tagger: tagger) : try BakePlan.tagsByComponent(ordered, tagger: tagger)
-            TargetRun.emit(json, .pretty)
+            switch output {
+            case .uid: try TargetRun.emit(TagsByUID.make(ordered, tagger: tagger), .pretty)
+            case .component: try TargetRun.emit(TagTree.byComponent(ordered, tagger: tagger), .pretty)
+            }
         } catch let error as VersionResolutionError {
             Console.stderr("❌ \(error.message)")
             throw ExitCode(1)
