@@ -38,10 +38,8 @@ struct GetTagsCommand: ParsableCommand {
         let tagger = Tagger()
         let ordered = run.targets.sortedForOutput()
         do {
-            switch output {
-            case .uid: try TargetRun.emit(TagsByUID.make(ordered, tagger: tagger), .pretty)
-            case .component: try TargetRun.emit(TagTree.byComponent(ordered, tagger: tagger), .pretty)
-            }
+            let json = output == .uid ? try JSONValueEncoder().encode(TagsByUID.make(ordered, tagger: tagger)) : try JSONValueEncoder().encode(TagTree.byComponent(ordered, tagger: tagger))
+            TargetRun.emit(json, .pretty)
         } catch let error as VersionResolutionError {
             Console.stderr("❌ \(error.message)")
             throw ExitCode(1)

@@ -29,9 +29,6 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     public static func parse(_ raw: String) -> HTTPURL? { try? validate(raw) }
 
-    /// `https://example.invalid/` (a name reserved never to resolve): the URL of a config made without a repository.
-    public static let placeholder = HTTPURL(text: "https://example.invalid/", host: "example.invalid")
-
     public static func validate(_ raw: String) throws(Problem) -> HTTPURL {
         let input = raw.trimmingASCIIWhitespace()
         guard !input.isEmpty else { throw .empty }
@@ -81,6 +78,9 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         }
         return true
     }
+
+    /// `https://example.invalid/` (a name reserved never to resolve): the URL of a config made without a repository.
+    public static let placeholder = HTTPURL(text: "https://example.invalid/", host: "example.invalid")
 
     private init(text: String, host: String) {
         self.text = text

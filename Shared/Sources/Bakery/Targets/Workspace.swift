@@ -45,16 +45,16 @@ public struct Workspace: Sendable {
     /// Repository metadata and git revision per project context.
     public func facts() -> [String: ProjectFacts] {
         var out: [String: ProjectFacts] = [:]
-        // Read once per folder; a folder outside git has no revision (nil), which is remembered too.
         var revisions: [String: String?] = [:]
         for p in projects {
-            let dir = p.context == "." ? root : root.appendingPathComponent(p.context)
+            let dir = directory(of: p)
+            let key = dir.path
             let revision: String?
-            if let known = revisions[dir.path] {
+            if let known = revisions[key] {
                 revision = known
             } else {
                 revision = GitRevision.head(of: dir)
-                revisions[dir.path] = .some(revision)
+                revisions[key] = .some(revision)
             }
             out[p.context] = ProjectFacts(repository: p.loaded.config.repository, revision: revision)
         }
