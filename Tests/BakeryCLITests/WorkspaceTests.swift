@@ -38,13 +38,13 @@ struct WorkspaceTests {
         }
         #expect(all.count == c.count + t.count)
         // Each target is its single-project target with the product folder as context.
-        for (uid, target) in c + t {
+        for (uid, target) in Array(c) + Array(t) {
             guard case .object(var fields) = target, let mine = all.first(where: { $0.0 == uid })?.1 else {
                 Issue.record("missing \(uid)")
                 continue
             }
             let folder = c.contains(where: { $0.0 == uid }) ? "Connect" : "PackageManager"
-            fields = fields.map { $0.0 == "context" ? ($0.0, .string(folder)) : $0 }
+            if fields["context"] != nil { fields["context"] = .string(folder) }
             func withoutCreated(_ v: JSONValue) -> JSONValue {
                 guard case .object(let f) = v else { return v }
                 return .object(f.map { k, v in

@@ -15,11 +15,14 @@ public struct ConnectChannels: ProductChannels {
     static let noPreview = BakeryError(.channel, "Posit Connect has no preview channel; use channel: release or channel: daily")
 
     public func documentURL(for channel: ReleaseChannel) throws(BakeryError) -> URL {
+        let address: String
         switch channel {
-        case .release: return URL(string: "https://posit.co/wp-content/uploads/downloads.json")!
-        case .daily: return URL(string: "https://cdn.posit.co/connect/latest-packages.json")!
+        case .release: address = "https://posit.co/wp-content/uploads/downloads.json"
+        case .daily: address = "https://cdn.posit.co/connect/latest-packages.json"
         case .preview: throw Self.noPreview
         }
+        guard let url = URL(string: address) else { throw BakeryError(.internal, "'\(address)' is not a URL") }
+        return url
     }
 
     public func isValidVersion(_ version: String) -> Bool { ConnectVersion(version) != nil }

@@ -103,11 +103,11 @@ struct BuildCommand: ParsableCommand {
         let tagger = Tagger()
         let ordered = run.targets.sortedForOutput()
         do {
-            let json = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: tagger,
+            let plan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: tagger,
                                          created: Labels.createdTimestamp())
-            TargetRun.emit(json, .plan)
+            try TargetRun.emit(plan, .plan)
             if summary {
-                let c = try BakePlan.counts(ordered, tagger: tagger, platforms: [], tempRegistry: tempRegistry)
+                let c = plan.counts()
                 Console.stderr(SummaryTable.counts(targets: c.targets, platformBuilds: c.platformBuilds, tags: c.tags))
             }
         } catch {
@@ -121,8 +121,8 @@ struct BuildCommand: ParsableCommand {
 enum SummaryTable {
     static func counts(targets: Int, platformBuilds: Int, tags: Int) -> String {
         let rows = [("Build Targets", targets), ("Platform Builds", platformBuilds), ("Registry Tags", tags)]
-        let nameWidth = max("Metric".count, rows.map(\.0.count).max()!)
-        let countWidth = max("Count".count, rows.map { String($0.1).count }.max()!)
+        let nameWidth = rows.reduce("Metric".count) { max($0, $1.0.count) }
+        let countWidth = rows.reduce("Count".count) { max($0, String($1.1).count) }
         func line(_ a: String, _ b: String) -> String {
             "│ " + a.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + " │ " + String(repeating: " ", count: countWidth - b.count) + b + " │"
         }

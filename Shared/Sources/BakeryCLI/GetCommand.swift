@@ -38,7 +38,7 @@ struct GetTagsCommand: ParsableCommand {
         let tagger = Tagger()
         let ordered = run.targets.sortedForOutput()
         do {
-            let json = output == .uid ? try BakePlan.tagsByUID(ordered, tagger: tagger) : try BakePlan.tagsByComponent(ordered, tagger: tagger)
+            let json = output == .uid ? try JSONValueEncoder().encode(TagsByUID.make(ordered, tagger: tagger)) : try JSONValueEncoder().encode(TagTree.byComponent(ordered, tagger: tagger))
             TargetRun.emit(json, .pretty)
         } catch {
             DiagnosticReporter.fail(error, logger: logger)

@@ -100,4 +100,9 @@ struct TargetRun {
     static func emit(_ json: JSONValue, _ style: JSONValue.Style) {
         FileHandle.standardOutput.write(Data((json.text(style) + "\n").utf8))
     }
+
+    /// Prints a typed output (plan, tag listing) as JSON on stdout, keys in its encoding order.
+    static func emit(_ value: some Encodable, _ style: JSONValue.Style) throws {
+        emit(try JSONValueEncoder().encode(value), style)
+    }
 }

@@ -55,5 +55,5 @@ public struct BakeryConfig: Sendable, Hashable {
 
 extension BakeryConfig {
     /// A config without images (classifying paths outside every project of a workspace).
-    public static let empty = BakeryConfig(repository: Repository(url: HTTPURL.parse("https://example.invalid")!))
+    public static let empty = BakeryConfig(repository: Repository(url: .placeholder))
 }

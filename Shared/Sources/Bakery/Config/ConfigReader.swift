@@ -92,7 +92,7 @@ final class ConfigReader {
         for candidate in keys {
             let distance = candidate.lowercased() == key.lowercased() ? 0 : editDistance(key, candidate)
             let limit = max(1, min(2, candidate.count / 3))
-            if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
+            if distance <= limit, best.map({ distance < $0.1 }) ?? true { best = (candidate, distance) }
         }
         return best?.0
     }

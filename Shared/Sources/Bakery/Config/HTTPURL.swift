@@ -82,6 +82,9 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
+    /// `https://example.invalid/` (a name reserved never to resolve): the URL of a config made without a repository.
+    public static let placeholder = HTTPURL(text: "https://example.invalid/", host: "example.invalid")
+
     private init(text: String, host: String) {
         self.text = text
         self.host = host

@@ -151,12 +151,35 @@ public struct Image: Sendable, Hashable {
 
     /// OCI distribution spec repository path component: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, `/`-separated.
     static func isValidRepositoryName(_ name: String) -> Bool {
-        name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
-            component.wholeMatch(of: repositoryComponent) != nil
-        }
+        name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy(isValidRepositoryComponent)
     }
 
-    nonisolated(unsafe) private static let repositoryComponent = try! Regex(#"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*"#)
+    /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, matched by hand: runs of lower-case letters and digits,
+    /// the first and last non-empty, separated by exactly `.`, `_`, `__` or any number of `-`.
+    static func isValidRepositoryComponent(_ bytes: some Collection<UInt8>) -> Bool {
+        func isAlphanumeric(_ b: UInt8) -> Bool {
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+        }
+        var separator: [UInt8] = []
+        var afterAlphanumeric = false
+        for b in bytes {
+            if isAlphanumeric(b) {
+                if !separator.isEmpty {
+                    let valid = separator == [UInt8(ascii: ".")] || separator == [UInt8(ascii: "_")]
+                        || separator == [UInt8(ascii: "_"), UInt8(ascii: "_")] || separator.allSatisfy { $0 == UInt8(ascii: "-") }
+                    guard valid else { return false }
+                    separator.removeAll(keepingCapacity: true)
+                }
+                afterAlphanumeric = true
+            } else if b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") {
+                guard afterAlphanumeric else { return false }
+                separator.append(b)
+            } else {
+                return false
+            }
+        }
+        return afterAlphanumeric && separator.isEmpty
+    }
 }
 
 /// Reports the second and later occurrences of a name, pointing at the repeated entry.

@@ -19,11 +19,31 @@ public struct TagPattern: Sendable, Hashable {
     }
 
     /// `^([a-z0-9-_.]|\{\{.+?\}\})+$`: lower-case letters, digits and `-_.` outside `{{ … }}` expressions.
+    ///
+    /// Matched by hand, character by character as the regular expression would: an expression is
+    /// `{{`, at least one character other than a line break, and a `}}` after which the rest of the
+    /// pattern is valid (so `{{ a }}b}}` is one expression if `b}}` alone would not be valid).
     public static func isValidPattern(_ s: String) -> Bool {
-        s.wholeMatch(of: patternRule) != nil
+        let chars = Array(s)
+        guard !chars.isEmpty else { return false }
+        // reachable[k]: chars[..<k] is a sequence of valid items. One pass: expressions opened at
+        // reachable positions stay open (from the earliest content start) until a line break.
+        var reachable = [Bool](repeating: false, count: chars.count + 1)
+        reachable[0] = true
+        var openContentStart: Int? = nil
+        for k in chars.indices {
+            let c = chars[k]
+            let isBrace = { (i: Int, brace: Character) in i + 1 < chars.count && chars[i] == brace && chars[i + 1] == brace }
+            if reachable[k] {
+                if c.isASCII, c.isLowercase || c.isNumber || c == "-" || c == "_" || c == "." { reachable[k + 1] = true }
+                if isBrace(k, "{"), openContentStart == nil { openContentStart = k + 2 }
+            }
+            // `}}` at k closes every open expression with at least one character of content.
+            if let start = openContentStart, k >= start + 1, isBrace(k, "}") { reachable[k + 2] = true }
+            if c.isNewline { openContentStart = nil }
+        }
+        return reachable[chars.count]
     }
-
-    nonisolated(unsafe) private static let patternRule = try! Regex(#"([a-z0-9\-_.]|\{\{.+?\}\})+"#)
 
     static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader) -> TagPattern? {
         guard let f = reader.object(node, at: path, keys: ["patterns", "only"], what: "tag pattern") else { return nil }

@@ -176,13 +176,16 @@ public enum ToolOptions: Sendable, Hashable {
         }
     }
 
-    static let keys: [Tool: [String]] = [
-        .goss: ["runtimeOptions", "command", "wait", "timeout"],
-        .hadolint: ["failureThreshold", "ignored", "labelSchema", "noFail", "override", "strictLabels", "disableIgnorePragma", "trustedRegistries"],
-        .soci: ["enabled", "span_size", "min_layer_size", "prefetch_files", "optimizations", "platforms"],
-        .trivy: ["severity", "ignoreUnfixed", "skipFiles", "skipDirs", "exitCode", "scanners", "timeout", "failureSeverity"],
-        .wizcli: ["projects", "policies", "tags", "scanOsManagedLibraries", "scanGoStandardLibrary"],
-    ]
+    /// The option keys each tool takes (besides `tool`).
+    static func keys(of tool: Tool) -> [String] {
+        switch tool {
+        case .goss: ["runtimeOptions", "command", "wait", "timeout"]
+        case .hadolint: ["failureThreshold", "ignored", "labelSchema", "noFail", "override", "strictLabels", "disableIgnorePragma", "trustedRegistries"]
+        case .soci: ["enabled", "span_size", "min_layer_size", "prefetch_files", "optimizations", "platforms"]
+        case .trivy: ["severity", "ignoreUnfixed", "skipFiles", "skipDirs", "exitCode", "scanners", "timeout", "failureSeverity"]
+        case .wizcli: ["projects", "policies", "tags", "scanOsManagedLibraries", "scanGoStandardLibrary"]
+        }
+    }
 
     static func decode(_ node: YAMLNode, _ path: ConfigPath, reader: ConfigReader) -> ToolOptions? {
         guard node.kind == .mapping else {
@@ -200,8 +203,9 @@ public enum ToolOptions: Sendable, Hashable {
             reader.error(toolNode, path.key("tool"), "unknown tool '\(name)'", hint: hint + "one of: " + Tool.allCases.map(\.rawValue).joined(separator: ", "))
             return nil
         }
-        guard let f = reader.object(node, at: path, keys: ["tool"] + keys[tool]!, what: "\(tool.rawValue) options") else { return nil }
-        let set = Set(node.pairs.compactMap(\.key.scalar)).subtracting(["tool"]).intersection(keys[tool]!)
+        let toolKeys = keys(of: tool)
+        guard let f = reader.object(node, at: path, keys: ["tool"] + toolKeys, what: "\(tool.rawValue) options") else { return nil }
+        let set = Set(node.pairs.compactMap(\.key.scalar)).subtracting(["tool"]).intersection(toolKeys)
         let before = reader.errorCount
         func strings(_ key: String) -> [String]? { f.has(key) ? f.stringList(key, of: "strings") : nil }
         let result: ToolOptions

@@ -1,7 +1,13 @@
 // JSON with ordered objects, written the way Python's json.dumps writes it.
 import Jinja
+import OrderedCollections
 
 /// A JSON value whose objects keep their key order (plans and tag maps are compared byte for byte).
+///
+/// Objects are `OrderedDictionary`s, so a key appears at most once. Where a key is given twice
+/// (``object(_:)`` from pairs, or ``parse(_:)`` reading `{"a": 1, "a": 2}`), the last value wins
+/// and the key keeps the position of its first occurrence — what Python's `dict` (and so
+/// `json.loads` and the reference's plan and tag maps) does with the same input.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -9,24 +15,17 @@ public indirect enum JSONValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([(String, JSONValue)])
+    case object(OrderedDictionary<String, JSONValue>)
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case (.bool(let x), .bool(let y)): return x == y
-        case (.int(let x), .int(let y)): return x == y
-        case (.double(let x), .double(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
-        case (.array(let x), .array(let y)): return x == y
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
+    /// An object from key–value pairs in order; a repeated key keeps its first position and its last value.
+    public static func object(_ pairs: some Sequence<(String, JSONValue)>) -> JSONValue {
+        var fields = OrderedDictionary<String, JSONValue>()
+        for (key, value) in pairs { fields[key] = value }
+        return .object(fields)
     }
 
     public subscript(key: String) -> JSONValue? {
-        if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
+        if case .object(let fields) = self { return fields[key] }
         return nil
     }
 
@@ -70,10 +69,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             JSONValue.newline(style, level, &out)
             out += "]"
-        case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
+        case .object(let fields):
+            if fields.isEmpty { out += "{}"; return }
             out += "{"
-            for (i, (key, value)) in pairs.enumerated() {
+            for (i, (key, value)) in fields.enumerated() {
                 if i > 0 { out += style.indent == nil ? ", " : "," }
                 JSONValue.newline(style, level + 1, &out)
                 JSONValue.quote(key, asciiOnly: style.asciiOnly, into: &out)
@@ -129,9 +128,10 @@ private struct JSONReader {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var pairs: [(String, JSONValue)] = []
+            // A repeated key keeps its first position and takes the last value (as Python's json.loads).
+            var fields = OrderedDictionary<String, JSONValue>()
             skip()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(fields) }
             while true {
                 skip()
                 guard let k = string() else { return nil }
@@ -139,10 +139,10 @@ private struct JSONReader {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
                 i += 1
                 guard let v = value() else { return nil }
-                pairs.append((k, v))
+                fields[k] = v
                 skip()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(fields) }
                 guard bytes[i] == UInt8(ascii: ",") else { return nil }
                 i += 1
             }
@@ -212,5 +212,52 @@ private struct JSONReader {
         guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
         i += 4
         return v
+    }
+}
+
+/// A coding key made from any string: the keys of maps such as labels, args and plan targets.
+struct JSONKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}
+
+extension KeyedEncodingContainer {
+    /// Writes a string-keyed ordered map as a JSON object (keys in order), where `OrderedDictionary`'s
+    /// own `Encodable` conformance would write a flat array of alternating keys and values.
+    mutating func encodeObject(_ map: OrderedDictionary<String, some Encodable>, forKey key: Key) throws {
+        var object = nestedContainer(keyedBy: JSONKey.self, forKey: key)
+        for (name, value) in map { try object.encode(value, forKey: JSONKey(name)) }
+    }
+}
+
+extension JSONValue: Encodable {
+    /// Writes the value through any encoder (objects as keyed containers, in order).
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var c = encoder.singleValueContainer()
+            try c.encodeNil()
+        case .bool(let b):
+            var c = encoder.singleValueContainer()
+            try c.encode(b)
+        case .int(let i):
+            var c = encoder.singleValueContainer()
+            try c.encode(i)
+        case .double(let d):
+            var c = encoder.singleValueContainer()
+            try c.encode(d)
+        case .string(let s):
+            var c = encoder.singleValueContainer()
+            try c.encode(s)
+        case .array(let items):
+            var c = encoder.unkeyedContainer()
+            for item in items { try c.encode(item) }
+        case .object(let fields):
+            var c = encoder.container(keyedBy: JSONKey.self)
+            for (key, value) in fields { try c.encode(value, forKey: JSONKey(key)) }
+        }
     }
 }

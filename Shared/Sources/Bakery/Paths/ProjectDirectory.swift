@@ -104,7 +104,8 @@ public final class ProjectDirectory: @unchecked Sendable {
         guard copy >= 0 else { return nil }
         guard let stream = fdopendir(copy) else { close(copy); return nil }
         defer { closedir(stream) }
-        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        // d_name is a stored field, so its offset is always known.
+        guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return nil }
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))

@@ -97,7 +97,7 @@ enum MatrixExpansion {
                         log.warning("Image matrix '\(pattern)': cannot determine latest because axis '\(axis.label)' has unparseable version '\(item)' (Invalid version: '\(item)'). No 'latest'-family tags will be emitted for this matrix.")
                         return nil
                     }
-                    if best == nil || best!.1 < v { best = (item, v) }
+                    if best.map({ $0.1 < v }) ?? true { best = (item, v) }
                 }
                 picks.append(best?.0)
             }
@@ -127,7 +127,8 @@ enum MatrixExpansion {
         for (r, row) in rows.enumerated() {
             let key = (depOrder + valueOrder).map { BakeryFilters.stripPatch(row[$0]) }
             var tuple: [Double] = []
-            for i in depOrder { tuple += PEP440Version(row[i])!.release.map(Double.init) + [-1] }
+            // Every dependency item parsed above; a row item that somehow does not counts as no release numbers.
+            for i in depOrder { tuple += (PEP440Version(row[i])?.release ?? []).map(Double.init) + [-1] }
             for i in valueOrder { tuple += numericRuns(row[i]) + [-1] }
             if let current = best[key], !lexicographicallyLess(current.1, tuple) { continue }
             best[key] = (r, tuple)
@@ -135,12 +136,33 @@ enum MatrixExpansion {
         return Set(best.values.map(\.0))
     }
 
-    private static func numericRuns(_ s: String) -> [Double] {
+    /// The numbers of every dotted numeric run in `s` (`\d+(\.\d+)+`, leftmost and longest, not
+    /// overlapping): "py3.12.1-r4.5" → [3, 12, 1, 4, 5]. Digits are Unicode decimal digits, as `\d`
+    /// matches them; a part that is not an ASCII number is skipped.
+    static func numericRuns(_ s: String) -> [Double] {
+        let scalars = Array(s.unicodeScalars)
+        func isDigit(_ i: Int) -> Bool { i < scalars.count && scalars[i].properties.numericType == .decimal }
+        func digitRunEnd(from i: Int) -> Int {
+            var j = i
+            while isDigit(j) { j += 1 }
+            return j
+        }
         var out: [Double] = []
-        let regex = try! NSRegularExpression(pattern: #"\d+(\.\d+)+"#)
-        let ns = s as NSString
-        for m in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
-            out += ns.substring(with: m.range).split(separator: ".").compactMap { Double($0) }
+        var i = 0
+        while i < scalars.count {
+            guard isDigit(i) else { i += 1; continue }
+            var parts = [i..<digitRunEnd(from: i)]
+            while let last = parts.last, last.upperBound < scalars.count, scalars[last.upperBound] == ".", isDigit(last.upperBound + 1) {
+                parts.append((last.upperBound + 1)..<digitRunEnd(from: last.upperBound + 1))
+            }
+            if parts.count > 1 {
+                for part in parts {
+                    var text = String.UnicodeScalarView()
+                    text.append(contentsOf: scalars[part])
+                    if let n = Double(String(text)) { out.append(n) }
+                }
+            }
+            i = parts.last?.upperBound ?? (i + 1)
         }
         return out
     }

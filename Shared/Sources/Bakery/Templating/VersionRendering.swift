@@ -134,7 +134,8 @@ public enum VersionRendering {
             }
             var jobs: [(output: String, variant: ImageVariant?, os: ImageVersionOS?)] = []
             if outputName.hasPrefix("Containerfile") && !outputName.contains("/") && !image.variants.isEmpty {
-                let osExtension = outputName.split(separator: ".").count > 1 ? String(outputName.split(separator: ".").last!) : nil
+                let parts = outputName.split(separator: ".")
+                let osExtension = parts.count > 1 ? parts.last.map(String.init) : nil
                 let matched = osExtension.flatMap { e in oses.first { $0.extension == e } }
                 if !matrix && !oses.isEmpty && outputName != "Containerfile" && matched == nil {
                     log.info("Skipping rendering '\(templateName)' for image version '\(image.name)/\(versionLabel)' since no matching os extension found in defined OS extensions \(oses.map(\.extension))")
