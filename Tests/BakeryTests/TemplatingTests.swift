@@ -4,7 +4,7 @@ import Foundation
 import Jinja
 import Testing
 
-/// bakery's filters and globals (reference spec §6.4), template values and file normalisation.
+/// bakery's filters and globals (tagSafe, stripMetadata, regexReplace, …), template values and file normalisation.
 @Suite("Bakery templating")
 struct TemplatingTests {
     static func render(_ source: String, _ context: [String: Value] = [:]) throws -> String {

@@ -1,4 +1,4 @@
-// Go text/template as goss renders gossfiles: the Posit idioms of shared/spec/goss.md §8, and located errors.
+// Go text/template as goss renders gossfiles: the idioms Posit's gossfiles use (getEnv, default, conditionals on the OS), and located errors.
 import Foundation
 import Testing
 @testable import GoTemplate

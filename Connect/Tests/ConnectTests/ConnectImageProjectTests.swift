@@ -202,7 +202,7 @@ struct ConnectImageProjectTests {
 
     // MARK: goss
 
-    /// The environment `bakery dgoss run` gives the container (goss.md §9), for one target.
+    /// The environment `bakery dgoss run` gives the container (image, version, variant, OS and platform variables), for one target.
     static func gossEnvironment(folder: RenderedFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String) -> [String: String] {
         let buildOS = os.buildOS
         var env = [

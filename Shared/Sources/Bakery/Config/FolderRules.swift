@@ -1,5 +1,5 @@
 // The folder rules validate enforces: every folder is a normalised path of its own, and no two folders
-// that commands write or delete overlap (reference §2.4 derives them; the overlap rules are ours).
+// that commands write or delete overlap (names derive folders as posit-bakery does; the overlap rules are ours).
 import BakeryYAML
 
 enum FolderRules {

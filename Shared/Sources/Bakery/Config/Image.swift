@@ -20,7 +20,7 @@ public struct Image: Sendable, Hashable {
     public var versions: [ImageVersion]
     public var devVersions: [DevVersion]
     public var matrix: ImageMatrix?
-    /// As configured, or the defaults of reference §6.1 / §6.2 (a configured list replaces them).
+    /// As configured, or the default patterns for images without and with a matrix (a configured list replaces them).
     public var tagPatterns: [TagPattern]
     public var buildTarget: String?
     public var buildSecrets: [BuildSecret]

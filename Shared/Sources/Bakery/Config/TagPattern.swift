@@ -75,7 +75,7 @@ public struct TagPattern: Sendable, Hashable {
         return TagPattern(patterns: patterns, only: only)
     }
 
-    /// Defaults for images without a matrix (reference §6.1).
+    /// Defaults for images without a matrix.
     public static let defaultPatterns: [TagPattern] = [
         TagPattern(patterns: ["{{ Version }}-{{ OS }}-{{ Variant }}", "{{ Version | stripMetadata }}-{{ OS }}-{{ Variant }}"], only: [.all]),
         TagPattern(patterns: ["{{ Version }}-{{ Variant }}", "{{ Version | stripMetadata }}-{{ Variant }}"], only: [.primaryOS]),
@@ -91,7 +91,7 @@ public struct TagPattern: Sendable, Hashable {
         TagPattern(patterns: ["{{ Channel }}"], only: [.channelLatest, .primaryOS, .primaryVariant]),
     ]
 
-    /// Defaults for images with a matrix (reference §6.2).
+    /// Defaults for images with a matrix.
     public static let defaultMatrixPatterns: [TagPattern] = [
         TagPattern(patterns: ["{{ Version }}-{{ OS }}-{{ Variant }}"], only: [.all]),
         TagPattern(patterns: ["{{ Version | stripPatch }}-{{ OS }}-{{ Variant }}"], only: [.latestPatch]),

@@ -114,7 +114,7 @@ public enum ToolOptions: Sendable, Hashable {
     }
 
     /// Effective options for a target: the variant's entry with every field it did not set taken
-    /// from the image's entry (reference §2.12).
+    /// from the image's entry.
     public static func effective(tool: Tool, image: [ToolOptions], variant: [ToolOptions]?) -> ToolOptions? {
         let fromImage = image.first { $0.tool == tool }
         guard let variant, let fromVariant = variant.first(where: { $0.tool == tool }) else { return fromImage }

@@ -11,7 +11,7 @@ public struct KeyValue: Sendable, Hashable {
     }
 }
 
-/// One target (reference spec §4.1): a version of an image, built for one variant and one OS.
+/// One target: a version of an image, built for one variant and one OS.
 ///
 ///     target.uid              // "connect-2026-03-1-standard-ubuntu-24-04"
 ///     target.containerfile    // "connect/2026.03/Containerfile.ubuntu2404.std"
@@ -20,16 +20,16 @@ public struct ImageTarget: Sendable {
     public var version: ImageVersion
     public var variant: ImageVariant?
     public var os: ImageVersionOS?
-    /// Registries the tags go to (version level, §2.3).
+    /// Registries the tags go to (the version's, else the image's, else the project's).
     public var registries: [Registry]
     /// The project (product folder) this target belongs to, relative to where bakery runs: "." for one project.
     public var context: String
     /// Ordered row values of a matrix version (for build args).
     public var rowValues: [KeyValue]
-    /// Position in generation order (§4.2), used by `ci matrix`.
+    /// Position in generation order, used by `ci matrix`.
     public var generationIndex = 0
 
-    /// The release channel (§4.4): the version's channel, `release` by default.
+    /// The release channel: the version's channel, `release` by default.
     public var channel: ReleaseChannel { version.metadata.releaseChannel ?? .release }
 
     public var uid: String {
@@ -68,7 +68,7 @@ public struct ImageTarget: Sendable {
         return imageDir.isEmpty || imageDir == "." ? version.subpath : "\(imageDir)/\(version.subpath)"
     }
 
-    /// `<version dir>/Containerfile[.<os ext>][.<variant ext>]` (§4.6).
+    /// `<version dir>/Containerfile[.<os ext>][.<variant ext>]`.
     public var containerfile: String {
         var s = "\(versionDirectory)/Containerfile"
         if let os { s += ".\(os.extension)" }
@@ -85,7 +85,7 @@ public struct ImageTarget: Sendable {
     /// Build stage: the version's, else the image's.
     public var buildStage: String? { version.buildTarget ?? image.buildTarget }
 
-    /// Matrix build args (§8): `<DEP>_VERSION` per dependency, then each row value upper-cased.
+    /// Matrix build args: `<DEP>_VERSION` per dependency, then each row value upper-cased.
     public var buildArgs: [KeyValue] {
         guard version.isMatrixVersion else { return [] }
         var args = version.dependencies.compactMap { d in d.versions.first.map { KeyValue("\(d.dependency.rawValue.uppercased())_VERSION", $0) } }
@@ -99,7 +99,7 @@ public struct ImageTarget: Sendable {
 }
 
 extension ImageTarget {
-    /// `R/<image>/cache:<tag>` (§8), with `-<arch>` when the target builds for exactly one platform.
+    /// `R/<image>/cache:<tag>`, with `-<arch>` when the target builds for exactly one platform.
     public func cacheReference(registry: String, platforms: [String]) -> String {
         var tag = version.name
         if let plus = tag.firstIndex(of: "+") { tag = String(tag[..<plus]) }
@@ -137,7 +137,7 @@ public enum TagRules {
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
-    /// A rendered tag pattern (§6.3 step 6): whitespace trimmed, leading/trailing `-._` stripped,
+    /// A rendered tag pattern: whitespace trimmed, leading/trailing `-._` stripped,
     /// then code points outside `[a-zA-Z0-9_.-]` replaced by `-` (in that order).
     public static func finishRenderedTag(_ rendered: String) -> String {
         let trimmed = rendered.utf8.contains(where: { $0 <= 32 }) ? rendered.trimmingCharacters(in: .whitespacesAndNewlines) : rendered

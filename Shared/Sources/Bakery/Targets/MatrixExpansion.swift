@@ -1,4 +1,4 @@
-// Matrix images: one version per combination of dependency versions and values (reference spec §4.3).
+// Matrix images: one version per combination of dependency versions and values.
 import Foundation
 import Jinja
 

@@ -1,5 +1,5 @@
 // Tags for a target: tag patterns selected by their `only` filters, rendered with Jinja, crossed
-// with the target's registries (reference spec §6.3).
+// with the target's registries.
 import Foundation
 import Jinja
 
@@ -24,7 +24,7 @@ public final class Tagger: @unchecked Sendable {
     }
 
     /// Whether a pattern has the exact `{{ OS }}`, `{{ Variant }}`, `{{ Channel }}` spellings that make
-    /// it skipped when the value is empty (§6.3 step 6).
+    /// it skipped when the value is empty.
     struct Uses {
         var os: Bool, variant: Bool, channel: Bool
         init(_ p: String) {
@@ -110,7 +110,7 @@ public final class Tagger: @unchecked Sendable {
         }
     }
 
-    /// The tag suffixes of `target` (§6.3 steps 1–7), sorted.
+    /// The tag suffixes of `target`: every pattern rendered for each OS, variant and channel it uses, sorted.
     public func suffixes(for target: ImageTarget) throws -> [String] {
         var groups = target.image.tagPatterns
         for p in target.variant?.tagPatterns ?? [] where !groups.contains(p) { groups.append(p) }

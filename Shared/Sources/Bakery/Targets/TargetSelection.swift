@@ -1,4 +1,4 @@
-// Which targets a command works on: the generation loop and its filters (reference spec §4.2).
+// Which targets a command works on: the generation loop and its filters.
 import Foundation
 
 /// `--dev-versions` / `--matrix-versions`.
@@ -21,7 +21,7 @@ public struct TargetFilter: Sendable {
 
     public init() {}
 
-    /// `--image-name 'x', --image-version 'y', …` for the no-target message (§4.7).
+    /// `--image-name 'x', --image-version 'y', …` for the no-target message.
     public var description: String {
         var parts: [String] = []
         if let imageName { parts.append("--image-name '\(imageName)'") }
@@ -66,7 +66,7 @@ public struct TargetProject: Sendable {
     }
 }
 
-/// Expands projects into targets (§4.2, §4.3) and applies the filters.
+/// Expands projects into targets (matrix images one per combination) and applies the filters.
 public struct TargetSelector {
     public var filter: TargetFilter
     public var resolver: VersionResolver
@@ -78,7 +78,7 @@ public struct TargetSelector {
         self.log = log
     }
 
-    /// Setting warnings of §3 step 2.
+    /// Warnings about filter settings that select nothing useful (e.g. a dev channel without dev versions).
     public func settingWarnings() {
         if filter.devChannel != nil && filter.devVersions == .exclude {
             log.warning("--dev-channel has no effect when development versions are excluded. Use --dev-versions include or --dev-versions only to enable dev channel filtering.")
@@ -91,7 +91,7 @@ public struct TargetSelector {
         }
     }
 
-    /// Targets in generation order (§4.2): images in file order, versions, variants, OSes by name.
+    /// Targets in generation order: images in file order, versions, variants, OSes by name.
     public func select(_ projects: [TargetProject]) throws -> [ImageTarget] {
         let namePattern = try filter.imageName.map { try SearchPattern($0, option: "--image-name") }
         let variantPattern = try filter.imageVariant.map { try SearchPattern($0, option: "--image-variant") }
@@ -238,7 +238,7 @@ public struct TargetSelector {
     }
 }
 
-/// Version order for sorting (§5.1): unparseable names sort below everything, with a warning.
+/// Version order for sorting: unparseable names sort below everything, with a warning.
 public enum VersionOrder {
     public static func compare(_ a: String, _ b: String, log: TargetLog?) -> Int {
         let pa = ParsedVersion(a), pb = ParsedVersion(b)
@@ -254,7 +254,7 @@ public enum VersionOrder {
 }
 
 extension Array where Element == ImageTarget {
-    /// The default order (§4.5): by display string, Python string order.
+    /// The default order: by display string, Python string order.
     public func sortedForOutput() -> [ImageTarget] {
         let keyed = map { ($0.display, $0) }
         return keyed.enumerated().sorted { a, b in

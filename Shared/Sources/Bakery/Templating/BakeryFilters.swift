@@ -1,7 +1,7 @@
 import Foundation
 import Jinja
 
-/// The filters and globals bakery adds to Jinja2's (reference spec §6.4): available in tag
+/// The filters and globals bakery adds to Jinja2's: available in tag
 /// patterns, matrix name patterns and every image template.
 public enum BakeryFilters {
     /// Registers `tagSafe`, `stripMetadata`, `stripPatch`, `condense`, `regexReplace`, `quote`,

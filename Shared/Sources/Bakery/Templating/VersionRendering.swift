@@ -1,4 +1,4 @@
-// Rendering an image's templates into a version (or matrix) folder (reference spec §13.4).
+// Rendering an image's templates into a version (or matrix) folder.
 import Foundation
 import Jinja
 
@@ -185,7 +185,7 @@ public enum VersionRendering {
         return out.sorted()
     }
 
-    /// The variables a template sees (§13.4).
+    /// The variables a template sees: Image (Name, DisplayName, Version, Variant, OS, …), Path, Dependencies and the version's values.
     static func context(image: Image, version: ImageVersion?, matrix: Bool, variant: ImageVariant?, os: ImageVersionOS?,
                         destination: String) -> [String: Value] {
         var imageValues = Dict()

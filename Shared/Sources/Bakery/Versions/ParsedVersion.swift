@@ -1,4 +1,4 @@
-// Version order and `--image-version` matching (reference spec §5).
+// Version order and `--image-version` matching, as posit-bakery orders and matches versions.
 
 /// A version name parsed for ordering: `2026.03.1`, `2026.05.0-dev+185-gabc1234` (CalVer/semver),
 /// or a matrix name such as `R4.3.3-python3.13.14` (dependency-prefixed).
@@ -127,7 +127,7 @@ public struct ParsedVersion: Sendable, Comparable, CustomStringConvertible {
     public static func < (a: ParsedVersion, b: ParsedVersion) -> Bool { compare(a, b) < 0 }
     public static func == (a: ParsedVersion, b: ParsedVersion) -> Bool { compare(a, b) == 0 }
 
-    /// `--image-version` matching (§5.2): exact text, or release/pair prefix, or dotted-part prefix.
+    /// `--image-version` matching: exact text, or release/pair prefix, or dotted-part prefix.
     public static func matches(filter: String, version: String) -> Bool {
         if filter == version { return true }
         if let v = ParsedVersion(version), let f = ParsedVersion(filter) {
