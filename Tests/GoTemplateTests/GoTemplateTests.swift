@@ -1,4 +1,4 @@
-// Go text/template as goss renders gossfiles: the idioms Posit's gossfiles use (getEnv, default, conditionals on the OS), and located errors.
+// Go text/template as goss renders gossfiles: the idioms Posit's gossfiles use (conditions on the variant, the package-list range, split/map helpers, goss's functions), and located errors.
 import Foundation
 import Testing
 @testable import GoTemplate
