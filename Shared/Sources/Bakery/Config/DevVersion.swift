@@ -1,27 +1,6 @@
 // Development versions: built from a product release channel or from a dependency's newest release.
 import BakeryYAML
 
-/// Posit products whose release channels bakery can follow.
-public enum PositProduct: String, Sendable, Hashable, CaseIterable {
-    case connect
-    case packageManager = "package-manager"
-    case workbench
-    case workbenchSession = "workbench-session"
-
-    /// The channels a product publishes.
-    public var channels: [ReleaseChannel] {
-        self == .connect ? [.release, .daily] : [.release, .preview, .daily]
-    }
-}
-
-/// A release channel, in precedence order release > preview > daily.
-public enum ReleaseChannel: String, Sendable, Hashable, CaseIterable, Comparable {
-    case release, preview, daily
-
-    private var rank: Int { self == .release ? 0 : self == .preview ? 1 : 2 }
-    public static func < (a: ReleaseChannel, b: ReleaseChannel) -> Bool { a.rank < b.rank }
-}
-
 /// One `devVersions:` entry.
 ///
 ///     switch dev.source {
@@ -143,5 +122,16 @@ public struct DevVersion: Sendable, Hashable {
         let registries = Registry.decodeLevel(f, reader: reader, owner: " for image development version", ownerForError: "image development version")
         let os = ImageVersionOS.decodeList(f, reader: reader, owner: owner, announceAutoPrimary: false)
         return (os, registries.extra, registries.override, f.stringMap("values"))
+    }
+}
+
+extension DevVersion {
+    /// `channel connect daily`, `dependency quarto (prerelease)` — for messages.
+    public var summary: String {
+        switch source {
+        case .channel(let product, let channel): return "product \(product.rawValue), channel \(channel.rawValue)"
+        case .dependency(let dep, let prerelease, let channel):
+            return "dependency \(dep.rawValue)\(prerelease ? " (prerelease)" : "")\(channel.map { ", channel \($0.rawValue)" } ?? "")"
+        }
     }
 }

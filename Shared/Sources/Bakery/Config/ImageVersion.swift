@@ -1,14 +1,6 @@
 // A version of an image: its folder, OSes, pinned dependencies, values and registries.
 import BakeryYAML
 
-/// Release-channel facts of a development version (empty for ordinary versions).
-public struct VersionMetadata: Sendable, Hashable {
-    public var releaseChannel: ReleaseChannel?
-    public var releaseChannels: [ReleaseChannel] = []
-    public var channelLatest = true
-    public init(releaseChannel: ReleaseChannel? = nil) { self.releaseChannel = releaseChannel }
-}
-
 /// One `versions:` entry (also the rows a matrix expands to, and resolved dev versions).
 ///
 ///     version.name      // "2026.03.1"

@@ -1,12 +1,6 @@
 // One OS a version (or matrix, or dev version) is built on, with its platforms.
 import BakeryYAML
 
-/// A build platform; bakery supports these two.
-public enum Platform: String, Sendable, Hashable, CaseIterable {
-    case amd64 = "linux/amd64"
-    case arm64 = "linux/arm64"
-}
-
 /// An OS entry of a version.
 ///
 ///     os.name            // "Ubuntu 24.04"
@@ -118,16 +112,5 @@ public struct ImageVersionOS: Sendable, Hashable {
                            hint: "mark one OS 'primary: true'; at least one OS should be primary for complete tagging and labeling of images")
         }
         return result
-    }
-}
-
-/// The URL pattern accepted for `artifactDownloadURL`: http(s), with `$VAR` / `${VAR}` tokens allowed.
-enum ArtifactURL {
-    static func isValid(_ s: String) -> Bool {
-        let lower = s.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return false }
-        let rest = s.drop { $0 != "/" }.dropFirst(2)
-        guard let first = rest.first, first != "/" else { return false }
-        return !rest.contains { $0 == " " || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" }
     }
 }

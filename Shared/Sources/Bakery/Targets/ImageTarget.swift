@@ -1,16 +1,6 @@
 // A build target: one image version × variant × OS, with everything the plan needs to know about it.
 import Foundation
 
-/// A key and a value in their source order (matrix row values, build args).
-public struct KeyValue: Sendable, Hashable {
-    public var key: String
-    public var value: String
-    public init(_ key: String, _ value: String) {
-        self.key = key
-        self.value = value
-    }
-}
-
 /// One target: a version of an image, built for one variant and one OS.
 ///
 ///     target.uid              // "connect-2026-03-1-standard-ubuntu-24-04"
@@ -115,46 +105,15 @@ extension ImageTarget {
     }
 }
 
-/// Character rules for tag text.
-public enum TagRules {
-    static func isTagCharacter(_ c: Character) -> Bool {
-        c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "." || c == "-")
-    }
-
-    /// Code points outside `[a-zA-Z0-9_.-]` → `-`, then leading/trailing `-._` stripped.
-    public static func sanitize(_ s: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            let v = scalar.value
-            let allowed = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39) || v == 0x5F || v == 0x2E || v == 0x2D
-            bytes.append(allowed ? UInt8(v) : UInt8(ascii: "-"))
-        }
-        var lo = 0, hi = bytes.count
-        func edge(_ b: UInt8) -> Bool { b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") }
-        while lo < hi, edge(bytes[lo]) { lo += 1 }
-        while hi > lo, edge(bytes[hi - 1]) { hi -= 1 }
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
-    }
-
-    /// A rendered tag pattern: whitespace trimmed, leading/trailing `-._` stripped,
-    /// then code points outside `[a-zA-Z0-9_.-]` replaced by `-` (in that order).
-    public static func finishRenderedTag(_ rendered: String) -> String {
-        let trimmed = rendered.utf8.contains(where: { $0 <= 32 }) ? rendered.trimmingCharacters(in: .whitespacesAndNewlines) : rendered
-        let stripped = strip(trimmed)
-        var out = String.UnicodeScalarView()
-        for scalar in stripped.unicodeScalars {
-            let v = scalar.value
-            let allowed = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39) || v == 0x5F || v == 0x2E || v == 0x2D
-            out.append(allowed ? scalar : "-")
-        }
-        return String(out)
-    }
-
-    /// Leading and trailing `-`, `.`, `_` removed.
-    public static func strip(_ s: String) -> String {
-        let isEdge: (Character) -> Bool = { $0 == "-" || $0 == "." || $0 == "_" }
-        guard let first = s.firstIndex(where: { !isEdge($0) }), let last = s.lastIndex(where: { !isEdge($0) }) else { return "" }
-        return String(s[first...last])
+extension Array where Element == ImageTarget {
+    /// The default order: by display string, Python string order.
+    public func sortedForOutput() -> [ImageTarget] {
+        let keyed = map { ($0.display, $0) }
+        return keyed.enumerated().sorted { a, b in
+            let c = a.element.0.utf8.lexicographicallyPrecedes(b.element.0.utf8)
+            if c { return true }
+            if b.element.0.utf8.lexicographicallyPrecedes(a.element.0.utf8) { return false }
+            return a.offset < b.offset
+        }.map(\.element.1)
     }
 }

@@ -1,3 +1,4 @@
+// Bakery's macro library (apt, dnf, python, r, quarto, goss), shipped as package resources.
 import Foundation
 import Jinja
 
@@ -28,43 +29,5 @@ public enum MacroLibrary {
             return url
         }
         throw JinjaError(.notFound, "bakery's macro library is missing: expected \(bundleName)/Macros beside the bakery executable (or set BAKERY_MACRO_LIBRARY to a directory holding apt.j2 …)")
-    }
-}
-
-/// Loads the macro library; template names are the plain file names (`apt.j2`).
-public struct MacroLibraryLoader: TemplateLoader {
-    public let directory: URL
-
-    public init() throws {
-        directory = try MacroLibrary.directory()
-    }
-
-    public func source(for name: String) throws -> TemplateSource? {
-        guard MacroLibrary.names.contains(name) else { return nil }
-        let url = directory.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw JinjaError(.notFound, "bakery's macro library file \(url.path) cannot be read")
-        }
-        return TemplateSource(text: text, displayName: "bakery:\(name)")
-    }
-
-    public var searchDescription: String { "bakery's macro library" }
-}
-
-/// The Jinja environment bakery renders with: strict undefined, no autoescape, trailing newline
-/// kept, bakery's filters and `raise`, and a loader that searches `templateDirectories` first and
-/// then the macro library.
-public enum TemplateEnvironment {
-    public static func make(templateDirectories: [String] = []) throws -> Environment {
-        var loaders: [any TemplateLoader] = []
-        if !templateDirectories.isEmpty { loaders.append(FileSystemLoader(templateDirectories)) }
-        loaders.append(try MacroLibraryLoader())
-        var environment = Environment(loader: ChainLoader(loaders))
-        // The render budget (docs/templates.md), overridable for a template that really needs more.
-        if let raw = ProcessInfo.processInfo.environment["BAKERY_TEMPLATE_MAX_STEPS"], let steps = Int(raw), steps > 0 {
-            environment.maxSteps = steps
-        }
-        BakeryFilters.install(into: &environment)
-        return environment
     }
 }

@@ -2,43 +2,6 @@
 import Foundation
 import Jinja
 
-/// One file a rendering produces, before anything is written.
-public struct RenderedFile: Sendable {
-    /// Relative to the project root.
-    public var path: String
-    public var contents: Data
-    public var permissions: Int?
-}
-
-/// A template that failed, with what it was being rendered for: one entry of a `.templateFailed`
-/// error's message (all of a run's failures are reported together, nothing is written).
-public struct RenderFailure: Sendable, CustomStringConvertible {
-    public var template: String
-    public var line: Int?
-    public var cause: String
-    public var image: String
-    public var version: String
-    public var variant: String?
-    public var destination: String
-
-    public var description: String {
-        var s = "Error rendering template \(template)\(line.map { ", line \($0)" } ?? ""): \(cause)\n  - Image: \(image)\n  - Version: \(version)"
-        if let variant { s += "\n  - Variant: \(variant)" }
-        s += "\n  - Destination: \(destination)"
-        return s
-    }
-}
-
-extension BakeryError {
-    /// Every failed template of a run as one `.templateFailed` error: each with its template, line,
-    /// image, version and destination, then a count when there are several.
-    public static func templatesFailed(_ failures: [RenderFailure]) -> BakeryError {
-        let text = failures.count == 1 ? failures[0].description
-            : failures.map(\.description).joined(separator: "\n\n") + "\n\n\(failures.count) template(s) returned errors"
-        return BakeryError(.templateFailed, text)
-    }
-}
-
 extension JinjaError {
     /// The template line of a template engine failure (nil for other errors).
     static func line(of error: any Error) -> Int? { (error as? JinjaError)?.line }

@@ -2,26 +2,6 @@
 import Foundation
 import OrderedCollections
 
-/// Options that shape the plan.
-public struct PlanOptions: Sendable {
-    public var cacheRegistry: String?
-    public var tempRegistry: String?
-    public var push = false
-    /// Environment consulted for build secrets (`buildSecrets[].envVar` set → secret entry).
-    public var environment: [String: String] = ProcessInfo.processInfo.environment
-    public init() {}
-}
-
-/// Per-project facts the plan needs: repository metadata and the git revision.
-public struct ProjectFacts: Sendable {
-    public var repository: Repository
-    public var revision: String?
-    public init(repository: Repository, revision: String?) {
-        self.repository = repository
-        self.revision = revision
-    }
-}
-
 /// A `docker buildx bake` file: named groups of targets, and the targets by UID.
 ///
 ///     let plan = try BakePlan.make(targets.sortedForOutput(), facts: workspace.facts(), options: PlanOptions(),

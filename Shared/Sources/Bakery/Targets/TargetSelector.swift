@@ -1,71 +1,6 @@
 // Which targets a command works on: the generation loop and its filters.
 import Foundation
 
-/// `--dev-versions` / `--matrix-versions`.
-public enum VersionInclusion: String, Sendable, CaseIterable {
-    case include, exclude, only
-}
-
-/// The filters of target-producing commands.
-public struct TargetFilter: Sendable {
-    public var imageName: String?
-    public var imageVersion: String?
-    public var imageVariant: String?
-    public var imageOS: String?
-    public var imagePlatforms: [String] = []
-    public var devVersions: VersionInclusion = .exclude
-    public var devChannel: ReleaseChannel?
-    public var matrixVersions: VersionInclusion = .exclude
-    public var latest = false
-    public var recent: Int?
-
-    public init() {}
-
-    /// `--image-name 'x', --image-version 'y', …` for the no-target message.
-    public var description: String {
-        var parts: [String] = []
-        if let imageName { parts.append("--image-name '\(imageName)'") }
-        if let imageVersion { parts.append("--image-version '\(imageVersion)'") }
-        if let imageVariant { parts.append("--image-variant '\(imageVariant)'") }
-        if let imageOS { parts.append("--image-os '\(imageOS)'") }
-        if !imagePlatforms.isEmpty { parts.append("--image-platform [" + imagePlatforms.map { "'\($0)'" }.joined(separator: ", ") + "]") }
-        if let recent { parts.append("--recent \(recent)") }
-        return parts.joined(separator: ", ")
-    }
-}
-
-/// Python `re.search` over a regular expression given on the command line.
-struct SearchPattern {
-    let regex: NSRegularExpression
-
-    init(_ pattern: String, option: String) throws(BakeryError) {
-        if let problem = RegexSafety.problem(pattern) {
-            throw BakeryError(.invalidArgument, "\(option) '\(pattern)' is refused: \(problem)",
-                              hint: "rewrite it without nested repetition (e.g. '(a+)+b' as 'a+b')")
-        }
-        do {
-            regex = try NSRegularExpression(pattern: pattern.replacingOccurrences(of: "(?P<", with: "(?<"))
-        } catch {
-            throw BakeryError(.invalidArgument, "\(option) '\(pattern)' is not a valid regular expression", cause: error)
-        }
-    }
-
-    func matches(_ s: String) -> Bool {
-        RegexWatchdog.run(regex.pattern, what: "the pattern") { regex.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil }
-    }
-}
-
-/// One project's images, ready for selection.
-public struct TargetProject: Sendable {
-    public var config: BakeryConfig
-    /// Where the project is, relative to where bakery runs ("." for a single project).
-    public var context: String
-    public init(config: BakeryConfig, context: String) {
-        self.config = config
-        self.context = context
-    }
-}
-
 /// Expands projects into targets (matrix images one per combination) and applies the filters.
 public struct TargetSelector {
     public var filter: TargetFilter
@@ -235,33 +170,5 @@ public struct TargetSelector {
             if !version.latest { return "not the latest version (excluded by --latest)" }
         }
         return nil
-    }
-}
-
-/// Version order for sorting: unparseable names sort below everything, with a warning.
-public enum VersionOrder {
-    public static func compare(_ a: String, _ b: String, log: TargetLog?) -> Int {
-        let pa = ParsedVersion(a), pb = ParsedVersion(b)
-        if pa == nil { log?.warning("Unparseable version string: '\(a)'") }
-        if pb == nil { log?.warning("Unparseable version string: '\(b)'") }
-        switch (pa, pb) {
-        case (let x?, let y?): return ParsedVersion.compare(x, y)
-        case (nil, nil): return 0
-        case (nil, _): return -1
-        case (_, nil): return 1
-        }
-    }
-}
-
-extension Array where Element == ImageTarget {
-    /// The default order: by display string, Python string order.
-    public func sortedForOutput() -> [ImageTarget] {
-        let keyed = map { ($0.display, $0) }
-        return keyed.enumerated().sorted { a, b in
-            let c = a.element.0.utf8.lexicographicallyPrecedes(b.element.0.utf8)
-            if c { return true }
-            if b.element.0.utf8.lexicographicallyPrecedes(a.element.0.utf8) { return false }
-            return a.offset < b.offset
-        }.map(\.element.1)
     }
 }

@@ -1,0 +1,23 @@
+// hadolint settings; nil means "not set" (the tool's defaults apply).
+import BakeryYAML
+
+/// hadolint settings; nil means "not set" (the tool's defaults apply).
+public struct HadolintOptions: Sendable, Hashable {
+    public static let defaultIgnored = ["DL3008", "DL3018", "DL3033", "DL3037", "DL3041"]
+    public static let thresholds = ["error", "warning", "info", "style", "ignore", "none"]
+
+    public var failureThreshold: String?
+    public var ignored: [String]?
+    public var labelSchema: [String: String]?
+    public var noFail: Bool?
+    public var override: [String: [String]]?
+    public var strictLabels: Bool?
+    public var disableIgnorePragma: Bool?
+    public var trustedRegistries: [String]?
+    public var explicitlySet: Set<String> = []
+    public init() {}
+
+    public var effectiveFailureThreshold: String { failureThreshold ?? "error" }
+    /// The default ignore list applies when `ignored` was never set; an explicit `[]` clears it.
+    public var effectiveIgnored: [String] { ignored ?? Self.defaultIgnored }
+}
