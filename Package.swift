@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // libyaml, from the system (Debian: libyaml-dev).
@@ -24,7 +25,7 @@ let package = Package(
         ),
         .target(
             name: "BakeryYAML",
-            dependencies: ["CYAML"],
+            dependencies: ["CYAML", .product(name: "OrderedCollections", package: "swift-collections")],
             path: "Shared/Sources/BakeryYAML"
         ),
         // A Jinja2-compatible template engine; knows nothing about bakery.

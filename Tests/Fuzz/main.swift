@@ -89,7 +89,7 @@ environment.maxBytes = 1 << 20
 environment.maxItems = 50_000
 let context: [String: Value] = ["Image": .dict({ var d = Dict(); d[string: "Name"] = "connect"; d[string: "Version"] = "2026.03.1"; return d }()),
                                 "name": "connect", "items": .list([1, 2, 3].map { .int($0) })]
-let newEntry = YAMLOut.map([("name", .scalar("9.9.9")), ("latest", .bool(true)), ("values", .map([("k", .scalar("a\rb\u{85}c'\"\\"))]))])
+let newEntry = YAMLOut.map(["name": .scalar("9.9.9"), "latest": .bool(true), "values": .map(["k": .scalar("a\rb\u{85}c'\"\\")])])
 
 var counts = [String: Int]()
 let started = Date()

@@ -27,6 +27,12 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case unsafePath
         /// SIGINT, SIGTERM or SIGHUP arrived during a change, which was rolled back (or finished).
         case interrupted
+        /// An image, version or other entry a command names does not exist.
+        case notFound
+        /// bakery.yaml cannot be changed safely at this place (a layout the editor does not handle); nothing was written.
+        case editUnsupported
+        /// A template failed to render (the message carries every failure).
+        case renderFailed
     }
 
     public var code: Code
