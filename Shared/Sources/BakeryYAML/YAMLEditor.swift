@@ -313,8 +313,8 @@ public struct YAMLEditor {
 // MARK: - Edits (each invalidates the node positions after it: parse again before the next)
 
 extension YAMLEditor {
-    /// Removes item `index` of `sequence` (the value of `key`). Comment lines right above a block item,
-    /// at its dash's column, go with it; a list left empty becomes `[]`.
+    /// Removes item `index` of `sequence` (the value of `key`). Comment lines right above a block item
+    /// other than the first, at its dash's column, go with it; a list left empty becomes `[]`.
     public mutating func removeItem(_ index: Int, of sequence: YAMLNode, key: YAMLNode) throws(YAMLError) {
         guard case .sequence(let items, let style) = sequence.content, items.indices.contains(index) else {
             throw fail("this is not a list with an item \(index + 1)", at: sequence.reportMark)
@@ -335,9 +335,8 @@ extension YAMLEditor {
         guard lineText(first).prefix(column(of: dashAt)).allSatisfy(isSpace) else {
             throw fail("a list item that shares its line with other content", at: item.reportMark)
         }
-        let floor = index > 0 ? line(of: try contentEnd(items[index - 1])) : line(of: try start(key))
-        while first - 1 > floor, isComment(first - 1), indentation(first - 1) == column(of: dashAt) { first -= 1 }
-        var last = line(of: try contentEnd(item))
+        if index > 0 { first = try commentsAbove(items, index) }
+        var last = try lastLine(of: item)
         if items.count == 1 {
             // The list becomes empty: `key: []` (after the list's anchor or tag when it has them on the key line).
             var at = try colon(after: key) + 1
@@ -347,9 +346,10 @@ extension YAMLEditor {
             replace(at..<at, with: " []")
             return
         }
-        // One blank line goes too when the item was set apart by blank lines on both sides.
+        // One blank line goes too when the item was set apart by blank lines on both sides, or was
+        // the first item and a blank line followed it.
         if last + 1 < lineStarts.count, isBlank(last + 1), lineEnd(last + 1) < scalars.count || last + 2 < lineStarts.count,
-           first >= 1, isBlank(first - 1) {
+           first >= 1, isBlank(first - 1) || index == 0 {
             last += 1
         }
         removeLines(first, last)
@@ -369,9 +369,9 @@ extension YAMLEditor {
             let contentColumn = line(of: contentAt) == line(of: dashAt) ? column(of: contentAt) : dashColumn + layout.dashContent
             let lines = blockItem(value, dash: dashColumn, content: contentColumn)
             if let position, position < items.count {
-                insertLines(lines, before: line(of: try dash(of: items[position])))
+                insertLines(lines, before: position > 0 ? try commentsAbove(items, position) : line(of: try dash(of: items[position])))
             } else {
-                insertLines(lines, after: line(of: try contentEnd(neighbour)))
+                insertLines(lines, after: try lastLine(of: items[items.count - 1]))
             }
         case (.sequence(_, .flow), _) where !items.isEmpty:
             if let position, position < items.count {
@@ -389,6 +389,25 @@ extension YAMLEditor {
         default:
             throw fail("this is not a list", at: sequence.reportMark)
         }
+    }
+
+    /// The last line of a block item: its content's, then the comment lines right after it indented
+    /// deeper than its dash (those are the item's).
+    func lastLine(of item: YAMLNode) throws(YAMLError) -> Int {
+        let dashColumn = column(of: try dash(of: item))
+        var last = line(of: try contentEnd(item))
+        while last + 1 < lineStarts.count, isComment(last + 1), indentation(last + 1) > dashColumn { last += 1 }
+        return last
+    }
+
+    /// The first line of block item `index` (> 0) with the comment lines right above it at its dash's
+    /// column: those belong to the item. (Comments above the first item belong to the list: they stay.)
+    func commentsAbove(_ items: [YAMLNode], _ index: Int) throws(YAMLError) -> Int {
+        let dashAt = try dash(of: items[index])
+        var first = line(of: dashAt)
+        let floor = line(of: try contentEnd(items[index - 1]))
+        while first - 1 > floor, isComment(first - 1), indentation(first - 1) == column(of: dashAt) { first -= 1 }
+        return first
     }
 
     /// Replaces the value of `key` in `mapping` with `value`: block lines under the key when the
@@ -512,8 +531,15 @@ extension YAMLEditor {
             if Array(scalars[i..<j]) == token {
                 var after = j
                 while after < scalars.count, isSpace(scalars[after]) { after += 1 }
+                let lead = Array(scalars[lineStarts[line(of: i)]..<i])
                 if after < scalars.count, !YAMLOut.isBreak(scalars[after]), scalars[after] != "#" {
                     replace(i..<after, with: "")
+                } else if let dashAt = lead.lastIndex(of: "-"), lead[..<dashAt].allSatisfy(isSpace), lead[(dashAt + 1)...].allSatisfy(isSpace),
+                          line(of: i) + 1 < lineStarts.count, indentation(line(of: i) + 1) > dashAt + 1, !isComment(line(of: i) + 1) {
+                    // `- &a` alone on its line: the content below moves up after the dash (`- name: …`), lined up as before.
+                    let next = line(of: i) + 1
+                    let from = lineStarts[line(of: i)] + dashAt + 1
+                    replace(from..<(lineStarts[next] + indentation(next)), with: String(repeating: " ", count: indentation(next) - dashAt - 1))
                 } else {
                     var before = i
                     while before > 0, isSpace(scalars[before - 1]) { before -= 1 }
@@ -557,21 +583,42 @@ extension YAMLEditor {
         return (properties, lines, isBlock)
     }
 
-    /// Writes the content of `source` where the alias `alias` stands (the value of `key` in `parent`,
-    /// or an item of the sequence `parent`), with the anchor `anchor` when given (the anchor moves there).
-    public mutating func materialize(_ alias: YAMLNode, parent: YAMLNode, key: YAMLNode?, source: YAMLNode,
-                                     anchor: String?) throws(YAMLError) {
-        guard alias.aliasMark != nil else { return }
-        let at = try start(alias), end = try contentEnd(alias)
+    /// Where an alias stands: in a flow collection, as the value of a block mapping key (the key's
+    /// column), or as a block sequence item. Read from the text, so merge aliases (`<<: *base`) count too.
+    enum AliasPlace { case flow, value(keyColumn: Int), item }
+
+    func place(ofAliasAt at: Int) throws(YAMLError) -> AliasPlace {
+        var i = at - 1
+        while i >= 0, isSpace(scalars[i]) || YAMLOut.isBreak(scalars[i]) { i -= 1 }
+        guard i >= 0 else { throw fail("an alias at the document's root", at: mark(of: at)) }
+        switch scalars[i] {
+        case "-": return .item
+        case "[", ",", "{": return .flow
+        case ":":
+            var k = i
+            while k > 0, !isSpace(scalars[k - 1]), !YAMLOut.isBreak(scalars[k - 1]), !"{,[".unicodeScalars.contains(scalars[k - 1]) { k -= 1 }
+            var j = k - 1
+            while j >= 0, isSpace(scalars[j]) { j -= 1 }
+            if j >= 0, "{,".unicodeScalars.contains(scalars[j]) { return .flow }
+            return .value(keyColumn: column(of: k))
+        default:
+            throw fail("cannot tell where this alias stands", at: mark(of: at))
+        }
+    }
+
+    /// Writes the content of `source` (an anchored node) where the alias from `aliasStart` to `aliasEnd`
+    /// stands, with the anchor `anchor` when given (the anchor moves there).
+    public mutating func materialize(aliasStart: YAMLMark, aliasEnd: YAMLMark, source: YAMLNode, anchor: String?) throws(YAMLError) {
+        let at = try offset(aliasStart), end = try offset(aliasEnd)
         let copy = try copyText(of: source)
         let props = ([anchor.map { "&" + $0 }, copy.properties.isEmpty ? nil : copy.properties] as [String?]).compactMap { $0 }.joined(separator: " ")
-        if copy.isBlock, parent.collectionStyle == .flow {
+        let where_ = try place(ofAliasAt: at)
+        if copy.isBlock, case .flow = where_ {
             replace(at..<end, with: (props.isEmpty ? "" : props + " ") + inline(YAMLOut(source)))
             return
         }
-        if copy.isBlock, let key {
+        if copy.isBlock, case .value(let keyColumn) = where_ {
             // `key: *a` → `key: &a` and the block below the key, in the document's layout.
-            let keyColumn = column(of: try start(key))
             let indent = keyColumn + (source.kind == .sequence ? layout.seqIndent : layout.mapIndent)
             let pad = String(repeating: " ", count: indent)
             insertLines(copy.lines.map { $0.isEmpty ? $0 : pad + $0 }, after: line(of: end))

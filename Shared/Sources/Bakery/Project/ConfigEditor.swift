@@ -112,13 +112,12 @@ public struct ConfigEditor {
         return find(root) { $0.aliasMark == nil && $0.anchor == def.name && $0.start == def.start }?.0
     }
 
-    /// Moves the anchor of definition `index` to its first alias (which gets the anchored content).
+    /// Moves the anchor of definition `index` to its alias `use` (which gets the anchored content).
     static func moveAnchor(_ doc: YAMLDocument, _ index: Int, to use: YAMLDocument.Alias, _ editor: inout YAMLEditor) throws(YAMLError) {
-        guard let root = doc.root, let source = anchored(doc, index),
-              let (alias, parent, key) = find(root, { $0.aliasMark == use.start }), let parent else {
-            throw YAMLError(code: .unsupportedEdit, message: "cannot follow the alias '*\(use.name)'", mark: use.start)
+        guard let source = anchored(doc, index) else {
+            throw YAMLError(code: .unsupportedEdit, message: "cannot find the anchor '&\(use.name)'", mark: use.start)
         }
-        try editor.materialize(alias, parent: parent, key: key, source: source, anchor: use.name)
+        try editor.materialize(aliasStart: use.start, aliasEnd: use.end, source: source, anchor: use.name)
         try editor.removeAnchor(of: source)
     }
 
@@ -153,11 +152,11 @@ public struct ConfigEditor {
                 try editor.appendPair(key, YAMLOut(hop.node), to: parent)
                 return true
             }
-            if let mark = hop.node.aliasMark, let parent = hop.parent {
+            if let mark = hop.node.aliasMark {
                 guard let use = doc.aliases.first(where: { $0.start == mark }), let source = Self.anchored(doc, use.definition) else {
                     throw YAMLError(code: .unsupportedEdit, message: "cannot follow this alias", mark: mark)
                 }
-                try editor.materialize(hop.node, parent: parent, key: hop.key, source: source, anchor: nil)
+                try editor.materialize(aliasStart: use.start, aliasEnd: use.end, source: source, anchor: nil)
                 return true
             }
         }
@@ -170,8 +169,14 @@ public struct ConfigEditor {
         }
         if removing, let removed = hops.last?.node {
             for (def, anchor) in doc.anchors.enumerated() where anchor.start >= removed.start && anchor.start < removed.contentEnd {
-                guard let use = doc.aliases.first(where: { $0.definition == def && $0.start >= removed.contentEnd }) else { continue }
-                try Self.moveAnchor(doc, def, to: use, &editor)
+                let uses = doc.aliases.filter { $0.definition == def }
+                guard let outside = uses.first(where: { $0.start >= removed.contentEnd }) else { continue }
+                if let inside = uses.first(where: { $0.start < removed.contentEnd }), let source = Self.anchored(doc, def) {
+                    // An alias inside the removed entry comes before the anchor's new place: written out first (it goes anyway).
+                    try editor.materialize(aliasStart: inside.start, aliasEnd: inside.end, source: source, anchor: nil)
+                } else {
+                    try Self.moveAnchor(doc, def, to: outside, &editor)
+                }
                 return true
             }
         }
@@ -258,8 +263,8 @@ public struct ConfigEditor {
         }
     }
 
-    /// Removes `latest` from every version of `image` except `keep` (a `latest` merged in from
-    /// elsewhere is overridden with `latest: false` instead).
+    /// Removes `latest: true` from every version of `image` except `keep` (a `latest: true` merged in
+    /// from elsewhere is overridden with `latest: false` instead; `latest: false` stays as written).
     public mutating func clearLatest(_ image: String, except keep: String?) throws(BakeryError) {
         let names = try current(Self.versionsPath(image)).last?.node.items.compactMap { $0["name"]?.scalar } ?? []
         for name in names where name != keep {
@@ -269,6 +274,7 @@ public struct ConfigEditor {
                 guard latest.value.resolved == .bool(true) else { continue }
                 try edit(entry) { editor, _, hops throws(YAMLError) in try editor.appendPair("latest", .bool(false), to: hops[4].node) }
             } else {
+                guard latest.value.resolved == .bool(true) else { continue }
                 try edit(entry + [.key("latest")], removing: true) { editor, _, hops throws(YAMLError) in
                     guard let pair = hops[4].node.pairs.first(where: { $0.key.scalar == "latest" && !$0.merged }) else { return }
                     try editor.removePair(pair, in: hops[4].node)
