@@ -62,7 +62,7 @@ public struct ProjectChanges {
                 if let at = d.location { d.location = Self.originalLocation(at, before: before, after: text) }
                 return d
             }
-            throw BakeryError(.invalidConfig, "the change would make \(loaded.displayPath) invalid; nothing was written",
+            throw BakeryError(.invalidConfig, "\(loaded.displayPath) would not be valid after this change; nothing was written",
                               location: mapped.first?.location, diagnostics: mapped)
         }
     }
