@@ -473,6 +473,7 @@ extension YAMLEditor {
             let end = try contentEnd(mapping) - 1   // the closing brace
             var at = end
             while at > 0, isSpace(scalars[at - 1]) || YAMLOut.isBreak(scalars[at - 1]) { at -= 1 }
+            guard at > 0, end < scalars.count, scalars[end] == "}" else { throw fail("cannot find the end of this mapping", at: mapping.reportMark) }
             let opens = scalars[at - 1] == "{" || scalars[at - 1] == ","
             replace(at..<at, with: (opens ? "" : ", ") + key(newKey) + ": " + inline(value))
             return
