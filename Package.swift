@@ -25,7 +25,7 @@ let package = Package(
         ),
         .target(
             name: "BakeryYAML",
-            dependencies: ["CYAML"],
+            dependencies: ["CYAML", .product(name: "OrderedCollections", package: "swift-collections")],
             path: "Shared/Sources/BakeryYAML"
         ),
         // A Jinja2-compatible template engine; knows nothing about bakery.

@@ -1,6 +1,7 @@
 // bakery-fuzz: a seeded, in-process fuzzer over the parts that read hostile input — the YAML reader,
-// the bakery.yaml span editor, the config model and the Jinja engine. Every input derives from
-// (seed, iteration), so a crash reproduces with `bakery-fuzz --seed S --from N --executions 1`.
+// the bakery.yaml span editor (BakeryYAML's YAMLEditor, driven through Bakery's ConfigEditor), the
+// config model and the Jinja engine. Every input derives from (seed, iteration), so a crash
+// reproduces with `bakery-fuzz --seed S --from N --executions 1`.
 // A trap ends the process (non-zero exit) after the last progress line named the iteration range.
 //
 //   swift build -c release --product bakery-fuzz
@@ -89,7 +90,7 @@ environment.maxBytes = 1 << 20
 environment.maxItems = 50_000
 let context: [String: Value] = ["Image": .dict({ var d = Dict(); d[string: "Name"] = "connect"; d[string: "Version"] = "2026.03.1"; return d }()),
                                 "name": "connect", "items": .list([1, 2, 3].map { .int($0) })]
-let newEntry = YAMLOut.map([("name", .scalar("9.9.9")), ("latest", .bool(true)), ("values", .map([("k", .scalar("a\rb\u{85}c'\"\\"))]))])
+let newEntry = YAMLOut.map(["name": .scalar("9.9.9"), "latest": .bool(true), "values": .map(["k": .scalar("a\rb\u{85}c'\"\\")])])
 
 var counts = [String: Int]()
 let started = Date()
@@ -118,11 +119,15 @@ while i < end {
            let name = image["name"]?.scalar {
             var editor = ConfigEditor(text: text)
             let versions = image["versions"]?.items.compactMap { $0["name"]?.scalar } ?? []
-            switch Int.random(in: 0..<5, using: &rng) {
+            switch Int.random(in: 0..<9, using: &rng) {
             case 0: try? editor.addVersion(name, newEntry, name: "9.9.9")
             case 1: if let v = versions.randomElement(using: &rng) { try? editor.replaceVersion(name, v, with: newEntry) }
             case 2: if let v = versions.randomElement(using: &rng) { try? editor.removeVersion(name, v) }
             case 3: try? editor.removeImage(name)
+            case 4: if let v = versions.randomElement(using: &rng) { try? editor.renameVersion(name, v, to: "9.9.9") }
+            case 5: if let v = versions.randomElement(using: &rng) { try? editor.setValues(name, v, [("k", "a: b"), ("flavor", "x")]) }
+            case 6: try? editor.setMatrix(name, .map(["values": .map(["flavor": .scalar("a")])]))
+            case 7: try? editor.appendImage(.map(["name": .scalar("fuzz"), "displayName": .scalar("Fuzz")]))
             default: try? editor.clearLatest(name, except: nil)
             }
             // Whatever the edit did, its text is read again: it must never trap the reader.

@@ -196,32 +196,29 @@ struct CreateMatrixCommand: ParsableCommand {
     @Flag(help: "Replace an existing matrix.") var force = false
 
     func run() throws {
-        let values = try ProjectRun.pairs(value)
-        var constraints: [YAMLOut] = [], dependencies: [YAMLOut] = []
+        var new = ProjectChanges.NewMatrix(image: image)
+        new.values = try ProjectRun.pairs(value)
+        new.namePattern = namePattern
+        new.subpath = subpath
+        new.force = force
         do {
-            constraints = try dependencyConstraint.map(ProjectChanges.constraintEntry)
+            new.constraints = try dependencyConstraint.map(ProjectChanges.constraintEntry)
         } catch {
             Console.stderr("ERROR: \(error)")
             Console.stderr("❌ Errors parsing dependency constraints")
             throw ExitCode(1)
         }
         do {
-            dependencies = try dependency.map(ProjectChanges.dependencyEntry)
+            new.dependencies = try dependency.map(ProjectChanges.dependencyEntry)
         } catch {
             Console.stderr("ERROR: \(error)")
             Console.stderr("❌ Errors parsing dependency versions")
             throw ExitCode(1)
         }
+        let matrix = new
         try ProjectRun.run(options, success: "✅ Successfully created matrix for image '\(image)'\nBe sure to update templates and the supported OS list in bakery.yaml as needed.",
                            failure: "❌ Failed to create matrix for image '\(image)'") { root, log in
-            var new = ProjectChanges.NewMatrix(image: image)
-            new.namePattern = namePattern
-            new.subpath = subpath
-            new.constraints = constraints
-            new.dependencies = dependencies
-            new.values = values
-            new.force = force
-            return try ProjectChanges(root: root, log: log).createMatrix(new)
+            try ProjectChanges(root: root, log: log).createMatrix(matrix)
         }
     }
 }

@@ -1,4 +1,4 @@
-// Errors from reading YAML: libyaml's own problem text and mark, or a structural limit we enforce.
+// Errors from reading YAML (libyaml's own problem text and mark, or a structural limit we enforce) and from editing it.
 
 /// A YAML reading error with the position libyaml (or our own check) reports.
 ///
@@ -7,6 +7,8 @@
 public struct YAMLError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case syntax, duplicateKey, undefinedAlias, aliasExpansionLimit, nestingLimit, multipleDocuments, encoding
+        /// The span editor cannot make an edit at `mark` (a layout it does not know how to change).
+        case unsupportedEdit
     }
 
     public var code: Code

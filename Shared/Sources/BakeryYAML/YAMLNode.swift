@@ -14,10 +14,13 @@ public enum YAMLCollectionStyle: String, Sendable, Hashable {
 public struct YAMLPair: Sendable {
     public var key: YAMLNode
     public var value: YAMLNode
+    /// True when the pair came in through a merge key (`<<: *base`): it is written elsewhere, not in this mapping.
+    public var merged: Bool
 
-    public init(key: YAMLNode, value: YAMLNode) {
+    public init(key: YAMLNode, value: YAMLNode, merged: Bool = false) {
         self.key = key
         self.value = value
+        self.merged = merged
     }
 }
 
@@ -46,6 +49,11 @@ public struct YAMLNode: Sendable {
     public var end: YAMLMark
     /// Where the alias that produced this copy stands, when the node came from `*name`.
     public var aliasMark: YAMLMark?
+    /// The anchor name the alias that produced this copy refers to (`name` of `*name`).
+    public var aliasName: String?
+    /// Just after the node's last character as written (an alias: after `*name`). Unlike `end`, a block
+    /// collection's content end is its last child's, not where the next token starts (after comments and blank lines).
+    public var contentEnd: YAMLMark
     /// Number of nodes in this subtree, itself included (used to bound alias expansion).
     public internal(set) var nodeCount: Int
 
@@ -55,6 +63,7 @@ public struct YAMLNode: Sendable {
         self.anchor = anchor
         self.start = start
         self.end = end
+        self.contentEnd = end
         switch content {
         case .scalar: nodeCount = 1
         case .sequence(let items, _): nodeCount = 1 + items.reduce(0) { $0 + $1.nodeCount }

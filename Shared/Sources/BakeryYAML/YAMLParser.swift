@@ -23,15 +23,24 @@ public enum YAMLParser {
     }
 
     public static func parse(_ text: String, limits: Limits = Limits()) throws(YAMLError) -> YAMLNode? {
-        try parse(bytes: Array(text.utf8), limits: limits)
+        try parseDocument(bytes: Array(text.utf8), limits: limits).root
     }
 
     public static func parse(bytes: [UInt8], limits: Limits = Limits()) throws(YAMLError) -> YAMLNode? {
+        try parseDocument(bytes: bytes, limits: limits).root
+    }
+
+    /// The node tree plus where every anchor is defined and every alias uses one (what an editor needs).
+    public static func parseDocument(_ text: String, limits: Limits = Limits()) throws(YAMLError) -> YAMLDocument {
+        try parseDocument(bytes: Array(text.utf8), limits: limits)
+    }
+
+    public static func parseDocument(bytes: [UInt8], limits: Limits = Limits()) throws(YAMLError) -> YAMLDocument {
         // A UTF-8 byte order mark (Windows editors write one) is not content: dropped, so a key on the
         // first line parses and columns on that line count from the first character after it.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return try parse(bytes: Array(bytes.dropFirst(3)), limits: limits) }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return try parseDocument(bytes: Array(bytes.dropFirst(3)), limits: limits) }
         var builder = TreeBuilder(limits: limits)
-        let result: Result<YAMLNode?, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+        let result: Result<YAMLDocument, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = yaml_parser_t()
             guard yaml_parser_initialize(&parser) != 0 else {
                 return .failure(YAMLError(code: .syntax, message: "could not initialise the YAML parser (out of memory)", mark: YAMLMark(line: 1, column: 1)))
@@ -51,7 +60,9 @@ public enum YAMLParser {
                 }
                 defer { yaml_event_delete(&event) }
                 do throws(YAMLError) {
-                    if try builder.handle(&event) { return .success(builder.root) }
+                    if try builder.handle(&event) {
+                        return .success(YAMLDocument(root: builder.root, anchors: builder.definitions, aliases: builder.uses))
+                    }
                 } catch {
                     return .failure(error)
                 }
@@ -103,6 +114,8 @@ private struct TreeBuilder {
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
         var seen: [String: SeenKey] = [:]
+        /// The content end of the last child completed (keys and merge values included).
+        var lastContentEnd: YAMLMark?
 
         init(isMapping: Bool, start: YAMLMark, anchor: String?, tag: String?, style: YAMLCollectionStyle) {
             self.isMapping = isMapping
@@ -121,7 +134,9 @@ private struct TreeBuilder {
 
     let limits: YAMLParser.Limits
     var stack: [Frame] = []
-    var anchors: [String: YAMLNode] = [:]
+    var anchors: [String: (node: YAMLNode, definition: Int)] = [:]
+    var definitions: [YAMLDocument.Anchor] = []
+    var uses: [YAMLDocument.Alias] = []
     var expanded = 0
     var root: YAMLNode?
     var documents = 0
@@ -166,13 +181,17 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { break }
             let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs, frame.style) : .sequence(frame.items, frame.style)
-            try complete(YAMLNode(content: content, tag: frame.tag, anchor: frame.anchor, start: frame.start, end: end))
+            var node = YAMLNode(content: content, tag: frame.tag, anchor: frame.anchor, start: frame.start, end: end)
+            if frame.style == .block, let last = frame.lastContentEnd { node.contentEnd = last }
+            try complete(node)
         case YAML_ALIAS_EVENT:
             let name = YAMLParser.string(event.data.alias.anchor) ?? ""
-            guard var node = anchors[name] else {
+            guard let entry = anchors[name] else {
                 throw YAMLError(code: .undefinedAlias, message: "alias '*\(name)' refers to no anchor defined before it",
                                 mark: start, hint: "define '&\(name)' on an earlier node, or fix the alias name")
             }
+            var node = entry.node
+            let definition = entry.definition
             expanded += node.nodeCount
             if expanded > limits.maxAliasExpansion {
                 throw YAMLError(code: .aliasExpansionLimit,
@@ -180,7 +199,10 @@ private struct TreeBuilder {
                                 mark: start, hint: "the document nests aliases too deeply (an alias bomb?); write the values out or share less")
             }
             node.aliasMark = start
+            node.aliasName = name
+            node.contentEnd = end
             node.anchor = nil
+            uses.append(YAMLDocument.Alias(name: name, start: start, end: end, definition: definition))
             try complete(node)
         default:
             break
@@ -196,11 +218,15 @@ private struct TreeBuilder {
     }
 
     private mutating func complete(_ node: YAMLNode) throws(YAMLError) {
-        if let anchor = node.anchor { anchors[anchor] = node }
+        if let anchor = node.anchor {
+            anchors[anchor] = (node, definitions.count)
+            definitions.append(YAMLDocument.Anchor(name: anchor, start: node.start, contentEnd: node.contentEnd))
+        }
         guard let frame = stack.last else {
             root = node
             return
         }
+        frame.lastContentEnd = node.contentEnd
         guard frame.isMapping else {
             frame.items.append(node)
             return
@@ -234,6 +260,8 @@ private struct TreeBuilder {
                                 mark: source.reportMark, hint: "merge an anchored mapping, e.g. '<<: *defaults'")
             }
             for pair in source.pairs {
+                var pair = pair
+                pair.merged = true
                 guard let text = pair.key.scalar else { frame.pairs.append(pair); continue }
                 if frame.seen[text] != nil { continue }
                 frame.seen[text] = SeenKey(mark: pair.key.reportMark, merged: true)
@@ -241,4 +269,29 @@ private struct TreeBuilder {
             }
         }
     }
+}
+
+/// A parsed document with its anchors and aliases, in document order.
+///
+///     let doc = try YAMLParser.parseDocument("a: &x 1\nb: *x\n")
+///     doc.aliases[0].definition      // 0: the alias refers to doc.anchors[0]
+public struct YAMLDocument: Sendable {
+    /// One `&name` definition: the anchored node starts at `start` (its properties) and ends at `contentEnd`.
+    public struct Anchor: Sendable, Hashable {
+        public var name: String
+        public var start: YAMLMark
+        public var contentEnd: YAMLMark
+    }
+
+    /// One `*name`, standing from `start` to `end`, referring to `anchors[definition]` (the latest `&name` before it).
+    public struct Alias: Sendable, Hashable {
+        public var name: String
+        public var start: YAMLMark
+        public var end: YAMLMark
+        public var definition: Int
+    }
+
+    public var root: YAMLNode?
+    public var anchors: [Anchor]
+    public var aliases: [Alias]
 }

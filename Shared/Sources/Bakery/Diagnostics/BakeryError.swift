@@ -40,6 +40,10 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case channel
         /// A failure inside bakery that no input should cause (the cause says what).
         case `internal`
+        /// An image, version or other entry a command names does not exist.
+        case notFound
+        /// bakery.yaml cannot be changed safely at this place (a layout the editor does not handle); nothing was written.
+        case editUnsupported
     }
 
     public var code: Code
