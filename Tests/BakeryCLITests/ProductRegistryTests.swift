@@ -70,4 +70,22 @@ struct ProductRegistryTests {
         #expect(r.stderr.contains("Posit Package Manager does not publish an image named 'example-image'"), "\(r.stderr)")
         #expect(try BakeryBinary.run(["validate", "--strict"], in: folder).status == 1)
     }
+
+    @Test func editsOfAProductFolderFollowTheProductsRules() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let connect = root.appendingPathComponent("Connect")
+        try FileManager.default.copyItem(at: BakeryBinary.repositoryRoot.appendingPathComponent("Connect"), to: connect)
+        try? FileManager.default.removeItem(at: connect.appendingPathComponent("Sources"))
+        try? FileManager.default.removeItem(at: connect.appendingPathComponent("Tests"))
+        let before = BakeryBinary.snapshot(root)
+        let bad = try BakeryBinary.run(["create", "version", "connect-content-init", "2026.4.0"], in: connect)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("'2026.4.0' is not a Posit Connect version"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("nothing was written"), "\(bad.stderr)")
+        #expect(BakeryBinary.snapshot(root) == before)
+        let good = try BakeryBinary.run(["create", "version", "connect-content-init", "2026.04.0"], in: connect)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(FileManager.default.fileExists(atPath: connect.appendingPathComponent("connect-content-init/2026.04.0/Containerfile.ubuntu2404").path))
+    }
 }

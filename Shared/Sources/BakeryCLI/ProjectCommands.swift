@@ -85,7 +85,7 @@ struct CreateImageCommand: ParsableCommand {
             new.displayName = displayName
             new.description = description
             new.documentationURL = documentationUrl
-            return try ProjectChanges(root: root, log: log).createImage(new)
+            return try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).createImage(new)
         }
     }
 }
@@ -116,7 +116,7 @@ struct CreateVersionCommand: ParsableCommand {
             new.markLatest = markLatest
             new.force = force
             new.diffAgainst = diffAgainst
-            var changes = try ProjectChanges(root: root, log: log)
+            var changes = try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root))
             let t = try changes.createVersion(new, resolver: OfflineVersionResolver())
             box.diff = changes.editionDiff
             return t
@@ -141,7 +141,7 @@ struct UpdateVersionCommand: ParsableCommand {
         let target = targetVersion
         try ProjectRun.run(options, success: "✅ Successfully updated '\(image)' to '\(newVersion)'",
                            failure: "❌ Failed to update version for '\(image)' to '\(newVersion)'") { root, log in
-            try ProjectChanges(root: root, log: log).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
+            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
         }
     }
 }
@@ -161,7 +161,7 @@ struct RemoveImageCommand: ParsableCommand {
 
     func run() throws {
         try ProjectRun.run(options, success: "✅ Successfully removed image '\(name)'", failure: "❌ Failed to remove image '\(name)'") { root, log in
-            try ProjectChanges(root: root, log: log).removeImage(name)
+            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeImage(name)
         }
     }
 }
@@ -175,7 +175,7 @@ struct RemoveVersionCommand: ParsableCommand {
     func run() throws {
         try ProjectRun.run(options, success: "✅ Successfully removed version '\(version)' from image '\(image)'",
                            failure: "❌ Failed to remove version '\(version)' from image '\(image)'") { root, log in
-            try ProjectChanges(root: root, log: log).removeVersion(image, version)
+            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeVersion(image, version)
         }
     }
 }
@@ -218,7 +218,7 @@ struct CreateMatrixCommand: ParsableCommand {
         let matrix = new
         try ProjectRun.run(options, success: "✅ Successfully created matrix for image '\(image)'\nBe sure to update templates and the supported OS list in bakery.yaml as needed.",
                            failure: "❌ Failed to create matrix for image '\(image)'") { root, log in
-            try ProjectChanges(root: root, log: log).createMatrix(matrix)
+            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).createMatrix(matrix)
         }
     }
 }

@@ -8,14 +8,17 @@ public struct ProjectChanges {
     public let file: URL
     public let loaded: LoadedConfig
     public let log: TargetLog
+    /// The registered product whose image project this is, if any: its rules judge every edit.
+    public let product: (any ProductImages)?
     /// The `--diff-against` block of the last `createVersion`, to print after committing.
     public private(set) var editionDiff: String?
 
-    public init(root: URL, log: TargetLog) throws(BakeryError) {
+    public init(root: URL, log: TargetLog, product: (any ProductImages)? = nil) throws(BakeryError) {
         self.root = root
         self.loaded = try ConfigLoader.load(context: root)
         self.file = loaded.file
         self.log = log
+        self.product = product
     }
 
     var config: BakeryConfig { loaded.config }
@@ -52,19 +55,31 @@ public struct ProjectChanges {
 
     /// Validates edited bakery.yaml text as the new configuration. A problem is reported at the place
     /// in the file as read where the edit goes (lines the edit did not touch keep their own positions).
+    /// A product's rules refuse only what the edit introduces: a file that already breaks one can
+    /// still be repaired (say, by removing the offending version).
     func reload(_ text: String) throws(BakeryError) -> BakeryConfig {
+        let config: BakeryConfig
+        var problems: [Diagnostic]
         do {
-            return try ConfigLoader.load(bytes: Array(text.utf8), displayPath: loaded.displayPath, context: root, file: file).config
+            config = try ConfigLoader.load(bytes: Array(text.utf8), displayPath: loaded.displayPath, context: root, file: file).config
+            problems = []
         } catch {
-            let before = (try? currentText()) ?? ""
-            let mapped = error.errors.map { diagnostic -> Diagnostic in
-                var d = diagnostic
-                if let at = d.location { d.location = Self.originalLocation(at, before: before, after: text) }
-                return d
-            }
-            throw BakeryError(.invalidConfig, "\(loaded.displayPath) would not be valid after this change; nothing was written",
-                              location: mapped.first?.location, diagnostics: mapped)
+            config = loaded.config
+            problems = error.errors
         }
+        if problems.isEmpty, let product {
+            let known = Set(product.check(loaded.config, file: loaded.displayPath).filter { $0.severity == .error }.map(\.message))
+            problems = product.check(config, file: loaded.displayPath).filter { $0.severity == .error && !known.contains($0.message) }
+        }
+        guard !problems.isEmpty else { return config }
+        let before = (try? currentText()) ?? ""
+        let mapped = problems.map { diagnostic -> Diagnostic in
+            var d = diagnostic
+            if let at = d.location { d.location = Self.originalLocation(at, before: before, after: text) }
+            return d
+        }
+        throw BakeryError(.invalidConfig, "\(loaded.displayPath) would not be valid after this change; nothing was written",
+                          location: mapped.first?.location, diagnostics: mapped)
     }
 
     /// Maps a position in the edited text back to the file as read: lines before the change keep
