@@ -15,14 +15,3 @@ struct StderrLogHandler: LogHandler {
         Console.stderr("\(event.level.rawValue.uppercased()): \(event.message)")
     }
 }
-
-/// Writes whole lines to stdout/stderr.
-enum Console {
-    static func stdout(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
-    static func stderr(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}

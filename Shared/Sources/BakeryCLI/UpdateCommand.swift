@@ -1,4 +1,4 @@
-// `bakery update files`: re-render the templates of existing versions in place.
+// `bakery update files` re-renders existing versions; `bakery update version` renames one in place.
 import ArgumentParser
 import Bakery
 import Foundation
@@ -89,5 +89,26 @@ struct UpdateFilesCommand: ParsableCommand {
             throw ExitCode(error.code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
         }
         Console.stderr("✅ Files updated successfully")
+    }
+}
+
+struct UpdateVersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Patch a version: rename it (e.g. to a new patch release), re-render its files.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
+    @Argument(help: ArgumentHelp("The new version name.", valueName: "new-version")) var newVersion: String
+    @Option(help: ArgumentHelp("The version to patch (default: the latest).", valueName: "version")) var targetVersion: String?
+    @Option(help: ArgumentHelp("A template value to set (repeatable).", valueName: "key=value")) var value: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Delete the old folder's files before rendering (else move them).") var clean = true
+
+    func run() throws {
+        let values = try ProjectRun.pairs(value)
+        let target = targetVersion
+        try ProjectRun.run(options, success: "✅ Successfully updated '\(image)' to '\(newVersion)'",
+                           failure: "❌ Failed to update version for '\(image)' to '\(newVersion)'") { root, log in
+            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
+        }
     }
 }

@@ -1,51 +1,8 @@
-// `bakery create`, `bakery update version`, `bakery remove`: change the project, all or nothing.
+// `bakery create project|image|version|matrix`: add to a project, all or nothing.
 import ArgumentParser
 import Bakery
 import Foundation
 import Logging
-
-/// Runs a project change: computes it, reports problems, commits it, prints the outcome.
-enum ProjectRun {
-    static func run(_ global: GlobalOptions, success: String, failure: String,
-                    _ make: (URL, TargetLog) throws -> ProjectTransaction) throws {
-        let logger = global.makeLogger()
-        let log = TargetLog(forwardingTo: logger)
-        let root = global.contextURL.standardizedFileURL
-        do {
-            // Held from reading bakery.yaml to writing it, so concurrent commands do not lose changes.
-            let lock = try ProjectLock(root: root, log: log)
-            defer { lock.release() }
-            let transaction = try make(root, log)
-            try transaction.commit(holdingLock: true, log: log)
-            Console.stderr(success)
-        } catch {
-            DiagnosticReporter.fail(error, logger: logger)
-            Console.stderr(failure)
-            let code = BakeryError.from(error).code
-            throw ExitCode(code == .interrupted ? 128 + (Interruption.received ?? 2) : 1)
-        }
-    }
-
-    static func pairs(_ values: [String]) throws -> [KeyValue] {
-        var out: [KeyValue] = []
-        var bad = false
-        for v in values {
-            // Split at the first '=' code point: '=' followed by a combining mark is one Character.
-            let scalars = v.unicodeScalars
-            guard let eq = scalars.firstIndex(of: "="), eq != scalars.startIndex else {
-                Console.stderr("ERROR: Invalid key=value pair: \(v)")
-                bad = true
-                continue
-            }
-            out.append(KeyValue(String(scalars[..<eq]), String(scalars[scalars.index(after: eq)...])))
-        }
-        if bad {
-            Console.stderr("❌ Errors parsing key=value pairs")
-            throw ExitCode(1)
-        }
-        return out
-    }
-}
 
 struct CreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -122,61 +79,6 @@ struct CreateVersionCommand: ParsableCommand {
             return t
         }
         if let diff = box.diff { Console.stdout(diff) }
-    }
-}
-
-struct UpdateVersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "version",
-        abstract: "Patch a version: rename it (e.g. to a new patch release), re-render its files.")
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
-    @Argument(help: ArgumentHelp("The new version name.", valueName: "new-version")) var newVersion: String
-    @Option(help: ArgumentHelp("The version to patch (default: the latest).", valueName: "version")) var targetVersion: String?
-    @Option(help: ArgumentHelp("A template value to set (repeatable).", valueName: "key=value")) var value: [String] = []
-    @Flag(inversion: .prefixedNo, help: "Delete the old folder's files before rendering (else move them).") var clean = true
-
-    func run() throws {
-        let values = try ProjectRun.pairs(value)
-        let target = targetVersion
-        try ProjectRun.run(options, success: "✅ Successfully updated '\(image)' to '\(newVersion)'",
-                           failure: "❌ Failed to update version for '\(image)' to '\(newVersion)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
-        }
-    }
-}
-
-struct RemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "remove",
-        abstract: "Remove an image or a version: its folder and its bakery.yaml entry.",
-        subcommands: [RemoveImageCommand.self, RemoveVersionCommand.self],
-        aliases: ["rm", "r"])
-}
-
-struct RemoveImageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "image", abstract: "Remove an image, its folder and its entry.")
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: ArgumentHelp("The image name.", valueName: "name")) var name: String
-
-    func run() throws {
-        try ProjectRun.run(options, success: "✅ Successfully removed image '\(name)'", failure: "❌ Failed to remove image '\(name)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeImage(name)
-        }
-    }
-}
-
-struct RemoveVersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Remove a version, its folder and its entry.")
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: ArgumentHelp("The image name.", valueName: "image")) var image: String
-    @Argument(help: ArgumentHelp("The version name.", valueName: "version")) var version: String
-
-    func run() throws {
-        try ProjectRun.run(options, success: "✅ Successfully removed version '\(version)' from image '\(image)'",
-                           failure: "❌ Failed to remove version '\(version)' from image '\(image)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeVersion(image, version)
-        }
     }
 }
 
