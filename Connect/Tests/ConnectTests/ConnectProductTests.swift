@@ -8,26 +8,25 @@ import TestSupport
 @Suite struct ConnectProductTests {
     static let root = BakeryBinary.repositoryRoot
     let product = ConnectProduct()
+    let facts: ProductModuleFacts
+
+    init() throws { facts = try ProductModuleFacts(ConnectProduct(), published: "connect") }
 
     @Test func theProductFolderExists() {
-        var isDirectory: ObjCBool = false
-        let folder = product.projectFolder(inWorkspace: Self.root)
-        #expect(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue)
-        #expect(folder.lastPathComponent == "Connect")
+        #expect(facts.folderExists)
+        #expect(product.folderName == "Connect")
     }
 
-    @Test func theModuleNamesThePublishedImages() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/connect"))
-        #expect(product.imageNames == published.config.images.map(\.name))
+    @Test func theModuleNamesThePublishedImages() {
+        #expect(product.imageNames == facts.publishedImageNames)
     }
 
-    @Test func itsDevVersionsFollowItsOwnChannels() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/connect"))
-        for image in published.config.images {
-            for dev in image.devVersions {
-                if case .channel(let p, _) = dev.source { #expect(product.channelProducts.contains(p)) }
-            }
-        }
+    @Test func itsDevVersionsFollowItsOwnChannels() {
+        #expect(facts.undeclaredChannelProducts.isEmpty)
+    }
+
+    @Test func thePublishedConfigPassesTheProductChecks() {
+        #expect(facts.checkErrors.isEmpty, "\(facts.checkErrors)")
     }
 
     @Test func theProductFolderPassesTheProductChecks() throws {

@@ -1,32 +1,28 @@
 import Bakery
 import WorkbenchImages
-import Foundation
 import Testing
 import TestSupport
 
 /// The Workbench product folder and module agree with the published workbench configuration.
 @Suite struct WorkbenchProductTests {
-    static let root = BakeryBinary.repositoryRoot
-    let product = WorkbenchProduct()
+    let facts: ProductModuleFacts
+
+    init() throws { facts = try ProductModuleFacts(WorkbenchProduct(), published: "workbench") }
 
     @Test func theProductFolderExists() {
-        var isDirectory: ObjCBool = false
-        let folder = product.projectFolder(inWorkspace: Self.root)
-        #expect(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue)
-        #expect(folder.lastPathComponent == "Workbench")
+        #expect(facts.folderExists)
+        #expect(facts.product.folderName == "Workbench")
     }
 
-    @Test func theModuleNamesThePublishedImages() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/workbench"))
-        #expect(product.imageNames == published.config.images.map(\.name))
+    @Test func theModuleNamesThePublishedImages() {
+        #expect(facts.product.imageNames == facts.publishedImageNames)
     }
 
-    @Test func itsDevVersionsFollowItsOwnChannels() throws {
-        let published = try ConfigLoader.load(context: Self.root.appendingPathComponent("Tests/Fixtures/examples/workbench"))
-        for image in published.config.images {
-            for dev in image.devVersions {
-                if case .channel(let p, _) = dev.source { #expect(product.channelProducts.contains(p)) }
-            }
-        }
+    @Test func itsDevVersionsFollowItsOwnChannels() {
+        #expect(facts.undeclaredChannelProducts.isEmpty)
+    }
+
+    @Test func thePublishedConfigPassesTheProductChecks() {
+        #expect(facts.checkErrors.isEmpty, "\(facts.checkErrors)")
     }
 }

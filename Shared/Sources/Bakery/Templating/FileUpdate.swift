@@ -30,22 +30,18 @@ public struct FileUpdate {
             let root = workspace.directory(of: project)
             var transaction = ProjectTransaction(root: root)
             for image in project.loaded.config.images where selects(image) {
+                var folders: [(label: String, version: ImageVersion?, subpath: String)] = []
                 for version in image.versions {
                     if let v = imageVersion, !ParsedVersion.matches(filter: v, version: version.name) { continue }
-                    progress("Rendering templates for image '\(image.name)' version '\(version.name)'")
-                    let destination = image.subpath + "/" + version.subpath
-                    transaction.own(destination)
-                    let result = try VersionRendering.renderCollecting(image: image, version: version, matrix: false, root: root,
-                                                                       destination: destination, patterns: templatePatterns, log: log)
-                    transaction.write(result.files)
-                    failures += result.failures
+                    folders.append(("version '\(version.name)'", version, version.subpath))
                 }
-                if let matrix = image.matrix {
-                    progress("Rendering templates for image '\(image.name)' matrix")
-                    let destination = image.subpath + "/" + matrix.subpath
+                if let matrix = image.matrix { folders.append(("matrix", nil, matrix.subpath)) }
+                for folder in folders {
+                    progress("Rendering templates for image '\(image.name)' \(folder.label)")
+                    let destination = image.subpath + "/" + folder.subpath
                     transaction.own(destination)
-                    let result = try VersionRendering.renderCollecting(image: image, version: nil, matrix: true, root: root,
-                                                                       destination: destination, patterns: templatePatterns, log: log)
+                    let result = try VersionRendering.renderCollecting(image: image, version: folder.version, matrix: folder.version == nil,
+                                                                       root: root, destination: destination, patterns: templatePatterns, log: log)
                     transaction.write(result.files)
                     failures += result.failures
                 }
