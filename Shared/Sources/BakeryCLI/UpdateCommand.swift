@@ -78,7 +78,7 @@ struct UpdateFilesCommand: ParsableCommand {
             transactions = try update.transactions(for: workspace, log: log) { logger.info("\($0)") }
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
-            if error.code == .templateFailed { Console.stderr("❌ Update failed") }
+            Console.stderr("❌ Update failed")
             throw ExitCode(1)
         }
         do {

@@ -19,18 +19,26 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let logger = options.makeLogger()
+        var failed = false
         do {
-            let workspace = try Workspace.load(context: options.contextURL, products: RegisteredProducts.registry, strict: strict)
-            for project in workspace.projects {
-                let loaded = project.loaded
-                logger.debug("Loaded Bakery config from \(loaded.displayPath)")
-                DiagnosticReporter.report(loaded.diagnostics, logger: logger)
-                Console.stdout(ValidationSummary(loaded).line)
+            // Every product folder is judged, even after one fails: a broken product hides no other's problems.
+            for result in try Workspace.loadEach(context: options.contextURL, products: RegisteredProducts.registry, strict: strict).projects {
+                switch result {
+                case .success(let project):
+                    let loaded = project.loaded
+                    logger.debug("Loaded Bakery config from \(loaded.displayPath)")
+                    DiagnosticReporter.report(loaded.diagnostics, logger: logger)
+                    Console.stdout(ValidationSummary(loaded).line)
+                case .failure(let error):
+                    DiagnosticReporter.fail(error, logger: logger)
+                    failed = true
+                }
             }
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
-            throw ExitCode(1)
+            failed = true
         }
+        if failed { throw ExitCode(1) }
     }
 }
 

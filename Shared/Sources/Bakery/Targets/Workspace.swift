@@ -18,34 +18,50 @@ public struct Workspace: Sendable {
     public var isMultiProject: Bool { projects.count > 1 || projects.first?.context != "." }
 
     public static func load(context: URL, products: ProductRegistry, strict: Bool = false) throws(BakeryError) -> Workspace {
+        let each = try loadEach(context: context, products: products, strict: strict)
+        var projects: [Project] = []
+        for result in each.projects { projects.append(try result.get()) }
+        return Workspace(root: each.root, projects: projects)
+    }
+
+    /// Each project loaded on its own, in workspace order: a product folder that fails (invalid,
+    /// unreadable, a link) does not hide the others, so `validate` can report every one of them.
+    /// Throws only when there is no project at all (the usual "no bakery.yaml" error).
+    public static func loadEach(context: URL, products: ProductRegistry, strict: Bool = false) throws(BakeryError)
+        -> (root: URL, projects: [Result<Project, BakeryError>]) {
         let root = context.standardizedFileURL
         if try ConfigLoader.locate(context: root) != nil || !FileManager.default.fileExists(atPath: root.path) {
             let product = products.product(for: root)
             let loaded = try ConfigLoader.load(context: root, strict: strict, product: product)
-            return Workspace(root: root, projects: [Project(loaded: loaded, context: ".", product: product)])
+            return (root, [.success(Project(loaded: loaded, context: ".", product: product))])
         }
-        var projects: [Project] = []
+        var projects: [Result<Project, BakeryError>] = []
         for product in products.products {
             let name = product.folderName
             let dir = root.appendingPathComponent(name, isDirectory: true)
-            switch ProjectDirectory.kind(at: AT_FDCWD, dir.path) {
-            case .directory:
-                guard try ConfigLoader.locate(context: dir) != nil else { continue }
-                projects.append(Project(loaded: try ConfigLoader.load(context: dir, strict: strict, product: product), context: name, product: product))
-            case .symlink(let target):
-                guard try ConfigLoader.locate(context: dir) != nil else { continue }
-                // Commands write into product folders: one reached through a link could be anywhere.
-                throw BakeryError(.unsafePath, "the product folder '\(name)' of the workspace is a symbolic link to '\(target)'",
-                                  hint: "a workspace's product folders must be real folders; replace the link, or run bakery with --context on the folder itself")
-            default:
-                continue
+            do throws(BakeryError) {
+                switch ProjectDirectory.kind(at: AT_FDCWD, dir.path) {
+                case .directory:
+                    guard try ConfigLoader.locate(context: dir) != nil else { continue }
+                    projects.append(.success(Project(loaded: try ConfigLoader.load(context: dir, strict: strict, product: product),
+                                                     context: name, product: product)))
+                case .symlink(let target):
+                    guard try ConfigLoader.locate(context: dir) != nil else { continue }
+                    // Commands write into product folders: one reached through a link could be anywhere.
+                    throw BakeryError(.unsafePath, "the product folder '\(name)' of the workspace is a symbolic link to '\(target)'",
+                                      hint: "a workspace's product folders must be real folders; replace the link, or run bakery with --context on the folder itself")
+                default:
+                    continue
+                }
+            } catch {
+                projects.append(.failure(error))
             }
         }
         if projects.isEmpty {
             // The usual "no bakery.yaml" error, which names the folder and what to do.
             _ = try ConfigLoader.load(context: root, strict: strict)
         }
-        return Workspace(root: root, projects: projects)
+        return (root, projects)
     }
 
     public var targetProjects: [TargetProject] { projects.map { TargetProject(config: $0.loaded.config, context: $0.context) } }

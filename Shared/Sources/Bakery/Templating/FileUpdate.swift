@@ -43,13 +43,23 @@ public struct FileUpdate {
                     let result = try VersionRendering.renderCollecting(image: image, version: folder.version, matrix: folder.version == nil,
                                                                        root: root, destination: destination, patterns: templatePatterns, log: log)
                     transaction.write(result.files)
-                    failures += result.failures
+                    failures += result.failures.map { Self.fromWorkspaceRoot($0, context: project.context) }
                 }
             }
             transactions.append(transaction)
         }
         if !failures.isEmpty { throw .templatesFailed(failures) }
         return transactions
+    }
+
+    /// A failure with its paths as seen from the workspace root (`Connect/connect/template/…`) when
+    /// the project is a product folder of a workspace, so the user can open them from where they ran.
+    private static func fromWorkspaceRoot(_ failure: RenderFailure, context: String) -> RenderFailure {
+        guard context != "." else { return failure }
+        var f = failure
+        f.template = context + "/" + f.template
+        f.destination = context + "/" + f.destination
+        return f
     }
 
     private func selects(_ image: Image) -> Bool {

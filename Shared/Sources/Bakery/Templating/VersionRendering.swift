@@ -38,7 +38,7 @@ public enum VersionRendering {
         let templateDir = root.appendingPathComponent(image.subpath).appendingPathComponent("template")
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templateDir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw BakeryError(.fileSystem, "Image '\(image.name)' template path does not exist: \(image.subpath)/template")
+            throw BakeryError(.fileSystem, "Image '\(image.name)' template path does not exist: \(image.subpath)/template", location: image.location)
         }
         // Templates are read only from inside the project, whatever links lead there.
         let realRoot = ProjectDirectory.realPath(root.path) ?? root.path

@@ -1,4 +1,4 @@
-// What create / update / remove do to a project, computed as a transaction (reference spec §13).
+// What create / update / remove do to a project, computed as a transaction.
 import BakeryYAML
 import Foundation
 
@@ -68,8 +68,19 @@ public struct ProjectChanges {
             problems = error.errors
         }
         if problems.isEmpty, let product {
-            let known = Set(product.check(loaded.config, file: loaded.displayPath).filter { $0.severity == .error }.map(\.message))
-            problems = product.check(config, file: loaded.displayPath).filter { $0.severity == .error && !known.contains($0.message) }
+            // Known errors are counted by message and hint (which names the image), so the same bad
+            // name already present in one image does not let a second one in elsewhere.
+            func key(_ d: Diagnostic) -> String { d.message + "\u{0}" + (d.hint ?? "") }
+            var known: [String: Int] = [:]
+            for d in product.check(loaded.config, file: loaded.displayPath) where d.severity == .error { known[key(d), default: 0] += 1 }
+            problems = product.check(config, file: loaded.displayPath).filter { d in
+                guard d.severity == .error else { return false }
+                if let n = known[key(d)], n > 0 {
+                    known[key(d)] = n - 1
+                    return false
+                }
+                return true
+            }
         }
         guard !problems.isEmpty else { return config }
         let before = (try? currentText()) ?? ""
@@ -98,7 +109,8 @@ public struct ProjectChanges {
             return mapped
         }
         mapped.line = min(prefix + 1, max(1, old.count))
-        mapped.column = 1
+        // A line changed in place (a rename) keeps its column; lines the change added point at its start.
+        if !(old.count == new.count && prefix + suffix == old.count - 1) { mapped.column = 1 }
         return mapped
     }
 
