@@ -88,4 +88,13 @@ struct ProductRegistryTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(FileManager.default.fileExists(atPath: connect.appendingPathComponent("connect-content-init/2026.04.0/Containerfile.ubuntu2404").path))
     }
+
+    @Test func aProductFolderSpelledInAnotherCaseIsNamedInTheHint() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Self.copy("connect", to: root.appendingPathComponent("connect"))
+        let r = try BakeryBinary.run(["validate"], in: root)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the folder 'connect' holds a bakery.yaml, but Posit Connect's folder is spelled 'Connect'"), "\(r.stderr)")
+    }
 }

@@ -58,10 +58,30 @@ public struct Workspace: Sendable {
             }
         }
         if projects.isEmpty {
-            // The usual "no bakery.yaml" error, which names the folder and what to do.
-            _ = try ConfigLoader.load(context: root, strict: strict)
+            // The usual "no bakery.yaml" error, which names the folder and what to do, with a word
+            // about a product folder spelled another way (`connect/` for `Connect/`).
+            do {
+                _ = try ConfigLoader.load(context: root, strict: strict)
+            } catch {
+                throw Self.withSpellingHint(error, root: root, products: products)
+            }
         }
         return (root, projects)
+    }
+
+    /// `error` with a hint naming a folder at `root` that differs from a product folder only in case.
+    static func withSpellingHint(_ error: BakeryError, root: URL, products: ProductRegistry) -> BakeryError {
+        guard error.code == .configNotFound else { return error }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        for product in products.products {
+            if let near = names.first(where: { $0 != product.folderName && $0.lowercased() == product.folderName.lowercased() }),
+               ConfigLoader.fileNames.contains(where: { FileManager.default.fileExists(atPath: root.appendingPathComponent("\(near)/\($0)").path) }) {
+                var hinted = error
+                hinted.hint = "the folder '\(near)' holds a bakery.yaml, but \(product.displayName)'s folder is spelled '\(product.folderName)': rename it, or pass --context \(near)"
+                return hinted
+            }
+        }
+        return error
     }
 
     public var targetProjects: [TargetProject] { projects.map { TargetProject(config: $0.loaded.config, context: $0.context) } }
