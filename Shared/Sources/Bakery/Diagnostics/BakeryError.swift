@@ -27,6 +27,14 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case unsafePath
         /// SIGINT, SIGTERM or SIGHUP arrived during a change, which was rolled back (or finished).
         case interrupted
+        /// A child process (git, a container engine, a linter) is not installed or not on PATH.
+        case commandNotFound
+        /// A child process could not be started, or exited unsuccessfully (the message has its command line and stderr).
+        case commandFailed
+        /// A child process ran past its time limit and was stopped.
+        case commandTimedOut
+        /// A child process wrote more output than bakery keeps, and was stopped.
+        case commandOutputTooLarge
     }
 
     public var code: Code
@@ -36,15 +44,18 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// For `.invalidConfig`: every problem found, errors and warnings, in document order.
     public var diagnostics: [Diagnostic]
+    /// The lower-level error this one explains, when there is one (for logs and callers that dig).
+    public var cause: (any Error)?
 
     public init(_ code: Code, _ message: String, location: SourceLocation? = nil, path: ConfigPath? = nil,
-                hint: String? = nil, diagnostics: [Diagnostic] = []) {
+                hint: String? = nil, diagnostics: [Diagnostic] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.location = location
         self.path = path
         self.hint = hint
         self.diagnostics = diagnostics
+        self.cause = cause
     }
 
     /// The diagnostics with severity error (or self as one diagnostic when there are none).
