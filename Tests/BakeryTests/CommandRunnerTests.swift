@@ -166,13 +166,23 @@ struct CommandRunnerTests {
         }
     }
 
-    @Test func blockingWrapperFromSynchronousCode() throws {
-        // Several at once, as parallel callers on the cooperative pool would.
-        let outputs = try (0..<4).map { i in try runner.runBlocking(ChildCommand("sh", ["-c", "echo \(i)"])).stdout }
-        #expect(outputs == ["0\n", "1\n", "2\n", "3\n"])
-        var command = ChildCommand("sleep", ["100"])
-        command.timeout = .milliseconds(200)
-        #expect(throws: BakeryError.self) { _ = try runner.runBlocking(command) }
+    @Test func blockingWrapperFromSynchronousCode() async throws {
+        // From plain threads, as the CLI's commands call it from the main thread; several at once.
+        let runner = self.runner
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<4 {
+                group.addTask { try await onPlainThread { try runner.runBlocking(ChildCommand("sh", ["-c", "echo \(i)"])).stdout } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outputs.sorted() == ["0\n", "1\n", "2\n", "3\n"])
+        var slow = ChildCommand("sleep", ["100"])
+        slow.timeout = .milliseconds(200)
+        let command = slow
+        let timedOut = try await onPlainThread { () -> BakeryError.Code? in
+            do throws(BakeryError) { _ = try runner.runBlocking(command); return nil } catch { return error.code }
+        }
+        #expect(timedOut == .commandTimedOut)
     }
 
     @Test func cancellingTheCallerStopsTheChild() async throws {

@@ -68,7 +68,7 @@ struct CIMatrixCommand: ParsableCommand {
                 if base != nil { logger.warning("--base-ref is ignored because --changed-files-from is set.") }
                 change = detection.selection(forChangedPaths: try ChangeDetection.paths(listedIn: file))
             } else if let base {
-                let report = try detection.report(since: base)
+                let report = try Blocking.wait { () async throws(BakeryError) -> ChangeDetection.Report in try await detection.report(since: base) }
                 for warning in report.warnings { logger.warning("\(warning)") }
                 change = report.selection
             }

@@ -47,10 +47,10 @@ public struct ChangeDetection: Sendable {
     /// What HEAD changed since its merge base with `base`. Fatal (thrown): the workspace is not in
     /// a git repository, `base` looks like an option, git is missing. Not fatal (a warning, and
     /// no narrowing): `base` is not a commit here, or git cannot diff against it.
-    public func report(since base: String) throws(BakeryError) -> Report {
+    public func report(since base: String) async throws(BakeryError) -> Report {
         let repository: GitRepository
         do {
-            repository = try GitRepository.containing(workspace.root, runner: runner)
+            repository = try await GitRepository.containing(workspace.root, runner: runner)
         } catch where error.code == .commandFailed {
             let said = (error.cause as? CommandFailure)?.standardErrorTail() ?? error.message
             throw BakeryError(.invalidArgument, "--base-ref needs a git repository: \(said)", cause: error)
@@ -58,12 +58,12 @@ public struct ChangeDetection: Sendable {
         if base.hasPrefix("-") {
             throw BakeryError(.invalidArgument, "--base-ref '\(base)' is not a git ref: refs cannot start with '-' (give a branch, tag or commit, e.g. origin/main)")
         }
-        guard try repository.commit(base) != nil else {
+        guard try await repository.commit(base) != nil else {
             return Report(selection: nil, warnings: ["Could not diff against base-ref '\(base)' (it is not a commit in this repository); falling back to a full build."])
         }
         let changed: [String]
         do {
-            changed = try repository.changedFiles(since: base)
+            changed = try await repository.changedFiles(since: base)
         } catch where error.code == .commandFailed {
             return Report(selection: nil, warnings: ["Could not diff against base-ref '\(base)' (\(Self.gitSaid(error))); falling back to a full build."])
         }
@@ -74,19 +74,19 @@ public struct ChangeDetection: Sendable {
         let paths = changed.compactMap { p -> String? in
             prefix.isEmpty ? p : (p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : nil)
         }
+        // The old bakery.yaml of each project this change touched: its semantic diff narrows the rebuild.
         var warnings: [String] = []
-        let selection = classify(paths) { project in
-            // The old bakery.yaml, when this change touched it: its semantic diff narrows the rebuild.
+        var oldConfigs: [String: String] = [:]
+        for project in workspace.projects {
             let inWorkspace = (project.context == "." ? "" : project.context + "/") + project.loaded.file.lastPathComponent
-            guard paths.contains(inWorkspace) else { return nil }
+            guard paths.contains(inWorkspace) else { continue }
             do throws(BakeryError) {
-                return try repository.file(prefix + inWorkspace, at: base)
+                oldConfigs[project.context] = try await repository.file(prefix + inWorkspace, at: base)
             } catch {
                 warnings.append("Could not read bakery.yaml at base-ref '\(base)' (\(Self.gitSaid(error))); disabling semantic bakery.yaml diffing for this run.")
-                return nil
             }
         }
-        return Report(selection: selection, warnings: warnings)
+        return Report(selection: classify(paths) { oldConfigs[$0.context] }, warnings: warnings)
     }
 
     /// What git said about a failure (its stderr), else the error's message.

@@ -1,14 +1,33 @@
 // Runs async work to its end from synchronous code, on the calling thread.
 import Foundation
 
+/// The bridge from synchronous code (the CLI's commands) to bakery's async work, such as running
+/// child processes.
+///
+/// The calling thread waits and runs the work's jobs itself. One limit remains: swift-subprocess
+/// starts a few short unstructured tasks of its own, which need a free thread of Swift's shared
+/// cooperative pool (as wide as the machine has cores). The CLI calls from its main thread, which
+/// is not a pool thread; async code (and tests) should `await` the async API instead of calling a
+/// blocking one, or as many blocked pool threads as there are cores would wait forever.
+public enum Blocking {
+    /// The result of `body`, waited for.
+    public static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws(BakeryError) -> T) throws(BakeryError) -> T {
+        let result = CallerThreadExecutor.wait { () async -> Result<T, BakeryError> in
+            do throws(BakeryError) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// A task executor whose jobs run on the thread that waits for the result.
 ///
-/// The CLI's commands are synchronous, yet every child process is run by async code. Blocking
-/// the caller while the work runs on the shared cooperative pool could starve that pool (its
-/// width is the core count) when the caller is itself a pool thread. Here the waiting thread
-/// runs the work's jobs itself: the task and its child tasks prefer this executor, so nearly
-/// nothing needs the pool. (Unstructured tasks that a library starts internally still run on
-/// the pool, briefly.)
+/// The task and its child tasks prefer this executor, so the work runs on the thread that waits
+/// for it rather than on the shared cooperative pool (unstructured tasks that a library starts
+/// internally still run on the pool, briefly: see `Blocking`).
 final class CallerThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []

@@ -56,18 +56,10 @@ public struct CommandRunner: Sendable {
         return output
     }
 
-    /// `run` for synchronous callers (the CLI's commands): the calling thread waits, running the
-    /// work itself, so a caller on the cooperative pool does not tie up a second pool thread.
+    /// `run` for synchronous callers (the CLI's commands, from the main thread): see `Blocking`.
     public func runBlocking(_ command: ChildCommand) throws(BakeryError) -> CommandOutput {
         let runner = self
-        let result = CallerThreadExecutor.wait { () async -> Result<CommandOutput, BakeryError> in
-            do throws(BakeryError) {
-                return .success(try await runner.run(command))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        return try Blocking.wait { () async throws(BakeryError) -> CommandOutput in try await runner.run(command) }
     }
 
     // MARK: - Finding the executable

@@ -384,7 +384,8 @@ extension ProjectChanges {
 
     /// The first git remote's URL, as `host/org/repo` (the configured URL, before insteadOf rewriting).
     static func repositoryURLGuess(_ root: URL) -> String? {
-        GitRepository.firstRemoteURL(of: root).flatMap(GitRepository.webPath(ofRemoteURL:))
+        let configured = try? Blocking.wait { () async throws(BakeryError) -> String? in await GitRepository.firstRemoteURL(of: root) }
+        return configured.flatMap { $0 }.flatMap(GitRepository.webPath(ofRemoteURL:))
     }
 }
 
