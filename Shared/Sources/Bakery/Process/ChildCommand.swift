@@ -27,6 +27,10 @@ public struct ChildCommand: Sendable {
     public var outputLimit: Int
     /// The most standard error kept: its last bytes, which are what explains a failure.
     public var errorLimit: Int
+    /// Start the child in a process group of its own, and stop the whole group on a time limit or
+    /// a cancellation (a shell script's own children too). Off by default: a child in bakery's
+    /// group also receives the terminal's Ctrl-C.
+    public var stopsProcessGroup = false
 
     public init(_ executable: String, arguments: [CommandValue] = [], workingDirectory: URL? = nil,
                 environment: [String: CommandValue?] = [:], input: [UInt8]? = nil,

@@ -120,7 +120,14 @@ public struct CommandRunner: Sendable {
         }
         var options = PlatformOptions()
         // What a time limit or a cancellation does: ask the child to stop, then kill it.
-        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: command.gracePeriod)]
+        if command.stopsProcessGroup {
+            // Process group id 0: a new group led by the child.
+            options.processGroupID = 0
+            options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: command.gracePeriod),
+                                        .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(100))]
+        } else {
+            options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: command.gracePeriod)]
+        }
         return Configuration(
             executable: .path(.init(executable)),
             arguments: Arguments(command.arguments.map(\.value)),
