@@ -41,8 +41,12 @@ while !arguments.isEmpty {
 }
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-let configs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("examples").path)) ?? []).sorted().compactMap {
-    try? String(contentsOf: root.appendingPathComponent("examples/\($0)/bakery.yaml"), encoding: .utf8)
+// The example configs: the tutorials in Examples/ and the product configs in Tests/Fixtures/examples.
+let exampleFolders = [root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples"), root.appendingPathComponent("examples")]
+let configs: [String] = exampleFolders.flatMap { folder in
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().compactMap {
+        try? String(contentsOf: folder.appendingPathComponent("\($0)/bakery.yaml"), encoding: .utf8)
+    }
 }
 let jinjaCases = (try? String(contentsOf: root.deletingLastPathComponent().appendingPathComponent("JinjaTests/Fixtures/cases.txt"), encoding: .utf8)) ?? ""
 var templates: [String] = jinjaCases.components(separatedBy: "\n=== ").map { block in
@@ -54,8 +58,8 @@ if let walker = FileManager.default.enumerator(atPath: root.appendingPathCompone
         if let t = try? String(contentsOf: root.appendingPathComponent("templates/\(p)"), encoding: .utf8) { templates.append(t) }
     }
 }
-guard !configs.isEmpty, !templates.isEmpty else {
-    FileHandle.standardError.write(Data("bakery-fuzz: no corpus found under \(root.path)\n".utf8))
+guard configs.count >= 12, !templates.isEmpty else {
+    FileHandle.standardError.write(Data("bakery-fuzz: expected the 12 example configs and the template corpus, found \(configs.count) configs and \(templates.count) templates\n".utf8))
     exit(1)
 }
 

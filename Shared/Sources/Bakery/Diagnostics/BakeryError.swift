@@ -44,6 +44,14 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case notFound
         /// bakery.yaml cannot be changed safely at this place (a layout the editor does not handle); nothing was written.
         case editUnsupported
+        /// A child process (git, a container engine, a linter) is not installed or not on PATH.
+        case commandNotFound
+        /// A child process could not be started, or exited unsuccessfully (the message has its command line and stderr).
+        case commandFailed
+        /// A child process ran past its time limit and was stopped.
+        case commandTimedOut
+        /// A child process wrote more output than bakery keeps, and was stopped.
+        case commandOutputTooLarge
     }
 
     public var code: Code

@@ -450,29 +450,8 @@ extension ProjectChanges {
 
     /// The first git remote's URL, as `host/org/repo` (the configured URL, before insteadOf rewriting).
     static func repositoryURLGuess(_ root: URL) -> String? {
-        func git(_ args: [String]) -> String? {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git", "-C", root.path] + args
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return nil }
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return process.terminationStatus == 0 ? text : nil
-        }
-        guard let remotes = git(["remote"]), let first = remotes.split(separator: "\n").first,
-              let configured = git(["config", "--get", "remote.\(first).url"])?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
-        var url = configured
-        if url.hasSuffix(".git") { url.removeLast(4) }
-        if url.hasPrefix("git@"), let colon = url.firstIndex(of: ":") {
-            url = String(url[url.index(url.startIndex, offsetBy: 4)..<colon]) + "/" + url[url.index(after: colon)...]
-        } else if let scheme = url.range(of: "://") {
-            url = String(url[scheme.upperBound...])
-            if let at = url.firstIndex(of: "@"), at < (url.firstIndex(of: "/") ?? url.endIndex) { url = String(url[url.index(after: at)...]) }
-        }
-        return url.isEmpty ? nil : url
+        let configured = try? Blocking.wait { () async throws(BakeryError) -> String? in await GitRepository.firstRemoteURL(of: root) }
+        return configured.flatMap { $0 }.flatMap(GitRepository.webPath(ofRemoteURL:))
     }
 }
 
