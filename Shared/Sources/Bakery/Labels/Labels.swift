@@ -9,12 +9,12 @@ public enum Labels {
         var zone = TimeZone.current
         if let epoch = environment["SOURCE_DATE_EPOCH"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
             date = Date(timeIntervalSince1970: TimeInterval(epoch))
-            zone = TimeZone(identifier: "UTC")!
+            zone = TimeZone(secondsFromGMT: 0) ?? zone
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        var s = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        var s = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
         let micro = (c.nanosecond ?? 0) / 1000
         if micro != 0 { s += String(format: ".%06d", micro) }
         return s

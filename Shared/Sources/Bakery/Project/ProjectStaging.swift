@@ -124,8 +124,9 @@ final class ProjectStaging {
         defer { close(out) }
         var offset = 0
         let failure: Int32? = contents.withUnsafeBytes { raw -> Int32? in
+            guard let base = raw.baseAddress else { return nil }
             while offset < raw.count {
-                let n = write(out, raw.baseAddress! + offset, raw.count - offset)
+                let n = write(out, base + offset, raw.count - offset)
                 if n < 0 { if errno == EINTR { continue }; return errno }
                 offset += n
             }
@@ -149,7 +150,10 @@ final class ProjectStaging {
         guard let b = try parent(of: to, action: "move", create: true) else { throw FileSystemError.make("move", to.description, errno: ENOENT) }
         defer { close(b) }
         try log(["op": "move", "from": from.description, "to": to.description])
-        guard renameat(a, from.components.last!, b, to.components.last!) == 0 else { throw FileSystemError.make("move", from.description, errno: errno) }
+        guard let fromName = from.components.last, let toName = to.components.last else {
+            throw BakeryError(.unsafePath, "cannot move the project folder itself ('\(from)' to '\(to)')")
+        }
+        guard renameat(a, fromName, b, toName) == 0 else { throw FileSystemError.make("move", from.description, errno: errno) }
         Self.crashPoint()
     }
 
@@ -157,7 +161,8 @@ final class ProjectStaging {
         guard let a = try parent(of: path, action: "remove", create: false) else { return }
         defer { close(a) }
         try log(["op": "remove", "path": path.description, "aside": "old/r\(index)"])
-        guard renameat(a, path.components.last!, oldFD, "r\(index)") == 0 else { throw FileSystemError.make("remove", path.description, errno: errno) }
+        guard let name = path.components.last else { throw BakeryError(.unsafePath, "cannot remove the project folder itself") }
+        guard renameat(a, name, oldFD, "r\(index)") == 0 else { throw FileSystemError.make("remove", path.description, errno: errno) }
         Self.crashPoint()
     }
 
@@ -165,7 +170,7 @@ final class ProjectStaging {
     func install(_ path: FolderPath, index: Int) throws(BakeryError) {
         guard let dir = try parent(of: path, action: "write", create: true) else { throw FileSystemError.make("write", path.description, errno: ENOENT) }
         defer { close(dir) }
-        let name = path.components.last!
+        guard let name = path.components.last else { throw BakeryError(.unsafePath, "cannot write over the project folder itself") }
         let saved: Bool
         switch ProjectDirectory.kind(at: dir, name) {
         case .missing: saved = false
@@ -257,14 +262,18 @@ final class ProjectStaging {
     /// A project path from the journal: normalised, and never inside the staging folder itself.
     private func path(_ spelling: String?) -> FolderPath? {
         guard let spelling, case .success(let p) = FolderPath.parse(spelling),
-              p.components[0].lowercased() != Self.folderName else { return nil }
+              let first = p.components.first, first.lowercased() != Self.folderName else { return nil }
         return p
     }
 
     /// The open parent folder of `path` and its last name (nil when the parent is gone or a link).
     private func locate(_ path: FolderPath) -> (Int32, String)? {
         guard let dir = try? directory.openFolder(Array(path.components.dropLast()), action: "restore", path: path.description) else { return nil }
-        return (dir, path.components.last!)
+        guard let name = path.components.last else {
+            close(dir)
+            return nil
+        }
+        return (dir, name)
     }
 
     /// Removes the staging folder (and with it what was kept aside), the journal last, so a leftover
