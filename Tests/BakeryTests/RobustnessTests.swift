@@ -77,13 +77,13 @@ import TestSupport
                 let images = loaded.config.images
                 var imageFolders: [FolderPath] = []
                 for image in images {
-                    let folder = try FolderPath.parse(image.subpath).get()
+                    let folder = try #require(FolderPath.parse(image.subpath).folder)
                     #expect(folder.description == image.subpath, "not normalised: \(image.subpath)\n\(text)")
                     #expect(!imageFolders.contains { $0.overlaps(folder) }, "image folders overlap:\n\(text)")
                     imageFolders.append(folder)
                     var versionFolders: [FolderPath] = []
                     for sub in image.versions.map(\.subpath) + (image.matrix.map { [$0.subpath] } ?? []) {
-                        let v = try FolderPath.parse(sub).get()
+                        let v = try #require(FolderPath.parse(sub).folder)
                         #expect(v.description == sub, "not normalised: \(sub)\n\(text)")
                         #expect(!v.overlaps(FolderPath(components: ["template"])), "a version overlaps the templates:\n\(text)")
                         #expect(!versionFolders.contains { $0.overlaps(v) }, "version folders overlap:\n\(text)")

@@ -69,7 +69,7 @@ struct GetVersionCommand: ParsableCommand {
         }
         if let subpath {
             // Folders are compared normalised, as validate stores them ('2025.12/' is '2025.12').
-            let wanted = (try? FolderPath.parse(subpath).get())?.description ?? subpath
+            let wanted = FolderPath.parse(subpath).folder?.description ?? subpath
             guard let v = found.versions.first(where: { $0.subpath == wanted }) else {
                 Console.stderr("No version found with subpath '\(subpath)' for image '\(image)'.")
                 throw ExitCode(1)

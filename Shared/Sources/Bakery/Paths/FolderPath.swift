@@ -11,8 +11,20 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
 
     public init(components: [String]) { self.components = components }
 
-    /// What makes a spelling unusable as a folder, with the words and hint users see.
-    public enum Problem: Error, Sendable, Equatable {
+    /// A spelling judged: the folder it names, or why it names none.
+    public enum Parsed: Sendable, Equatable {
+        case success(FolderPath)
+        case failure(Problem)
+
+        /// The folder, when the spelling names one.
+        public var folder: FolderPath? { if case .success(let f) = self { return f } else { return nil } }
+        /// Why the spelling names no folder, when it does not.
+        public var problem: Problem? { if case .failure(let p) = self { return p } else { return nil } }
+    }
+
+    /// What makes a spelling unusable as a folder, with the words and hint users see (the callers
+    /// turn it into a located diagnostic or a `BakeryError`; it is never thrown itself).
+    public enum Problem: Sendable, Equatable {
         case empty
         case itself
         case absolute
@@ -54,7 +66,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
 
     /// Normalises a relative folder spelling: `.` and empty components dropped, `..`, absolute paths,
     /// backslashes and control characters rejected, and the empty result (the parent itself) rejected.
-    public static func parse(_ spelling: String) -> Result<FolderPath, Problem> {
+    public static func parse(_ spelling: String) -> Parsed {
         if spelling.isEmpty { return .failure(.empty) }
         if let c = spelling.unicodeScalars.first(where: isControl) { return .failure(.control(c.value)) }
         if spelling.hasPrefix("/") || spelling.hasPrefix("~") { return .failure(.absolute) }
@@ -71,7 +83,7 @@ public struct FolderPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A name that becomes exactly one folder name (image and version names).
-    public static func name(_ name: String) -> Result<FolderPath, Problem> {
+    public static func name(_ name: String) -> Parsed {
         if name.isEmpty { return .failure(.empty) }
         if let c = name.unicodeScalars.first(where: isControl) { return .failure(.control(c.value)) }
         if name.contains("/") { return .failure(name.hasPrefix("/") ? .absolute : .separator) }
