@@ -62,7 +62,7 @@ struct ParityTests {
                     _ = fm.createFile(atPath: url.path, contents: Data())
                 }
                 try? fm.removeItem(at: dir.appendingPathComponent("bakery.yaml"))
-                try fm.copyItem(at: source.appendingPathComponent("bakery.yaml"), to: dir.appendingPathComponent("bakery.yaml"))
+                try fm.copyItem(at: ExampleProjects.referenceConfig(project), to: dir.appendingPathComponent("bakery.yaml"))
                 if fm.fileExists(atPath: source.appendingPathComponent("inputs").path) {
                     try? fm.removeItem(at: dir.appendingPathComponent("inputs"))
                     try fm.copyItem(at: source.appendingPathComponent("inputs"), to: dir.appendingPathComponent("inputs"))

@@ -15,7 +15,7 @@ struct ProductRegistryTests {
 
     static func copy(_ reference: String, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: ParityTests.reference.appendingPathComponent("\(reference)/bakery.yaml"),
+        try FileManager.default.copyItem(at: ExampleProjects.referenceConfig(reference),
                                          to: folder.appendingPathComponent("bakery.yaml"))
     }
 

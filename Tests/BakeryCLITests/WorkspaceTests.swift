@@ -14,7 +14,7 @@ struct WorkspaceTests {
         for (folder, project) in [("Connect", "connect"), ("PackageManager", "01-basic-image"), ("Tutorial", "02-multiple-images-and-versions")] {
             let dir = root.appendingPathComponent(folder)
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-            try fm.copyItem(at: ParityTests.reference.appendingPathComponent("\(project)/bakery.yaml"), to: dir.appendingPathComponent("bakery.yaml"))
+            try fm.copyItem(at: ExampleProjects.referenceConfig(project), to: dir.appendingPathComponent("bakery.yaml"))
         }
         try fm.createDirectory(at: root.appendingPathComponent("docs"), withIntermediateDirectories: true)
         return root

@@ -11,7 +11,7 @@ struct BakePlanTests {
 
     /// The project's targets in output order, and the facts the reference's normalised labels show.
     static func targets(_ project: String) throws -> (targets: [ImageTarget], facts: [String: ProjectFacts]) {
-        let text = try String(contentsOf: reference.appendingPathComponent("\(project)/bakery.yaml"), encoding: .utf8)
+        let text = try String(contentsOf: ExampleProjects.referenceConfig(project), encoding: .utf8)
         let config = try Fixtures.load(yaml: text).config
         let targets = try TargetSelector(filter: TargetFilter()).select([TargetProject(config: config, context: ".")])
         // The goldens replace the revision and creation time by tokens; giving the tokens makes the bytes comparable.

@@ -26,4 +26,14 @@ public enum ExampleProjects {
             FileManager.default.fileExists(atPath: dir.appendingPathComponent("\($0)/bakery.yaml").path)
         }
     }
+
+    /// The bakery.yaml a recorded reference project (Tests/Fixtures/reference/<project>) was run on:
+    /// for the six tutorials, the tutorial's own file in Examples/ (the recordings are of those exact
+    /// bytes, so changing a tutorial means recording its outputs again); else the copy kept beside
+    /// the recording.
+    public static func referenceConfig(_ project: String) -> URL {
+        let tutorial = tutorials.appendingPathComponent("\(project)/bakery.yaml")
+        return FileManager.default.fileExists(atPath: tutorial.path)
+            ? tutorial : BakeryBinary.fixtures.appendingPathComponent("reference/\(project)/bakery.yaml")
+    }
 }
