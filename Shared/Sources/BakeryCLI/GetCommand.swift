@@ -64,20 +64,28 @@ struct GetVersionCommand: ParsableCommand {
         let logger = options.makeLogger()
         let workspace = try TargetRun.loadWorkspace(options, logger: logger)
         guard let found = workspace.projects.lazy.compactMap({ $0.loaded.config.image(named: self.image) }).first else {
-            Console.stderr("Image '\(image)' does not exist in the config.")
+            let known = workspace.projects.flatMap { $0.loaded.config.images.map(\.name) }
+            DiagnosticReporter.fail(BakeryError(.notFound, "Image '\(image)' does not exist in the config.",
+                                                hint: known.isEmpty ? "the config defines no images" : "images: " + known.joined(separator: ", ")),
+                                    logger: logger)
             throw ExitCode(1)
         }
         if let subpath {
             // Folders are compared normalised, as validate stores them ('2025.12/' is '2025.12').
             let wanted = FolderPath.parse(subpath).folder?.description ?? subpath
             guard let v = found.versions.first(where: { $0.subpath == wanted }) else {
-                Console.stderr("No version found with subpath '\(subpath)' for image '\(image)'.")
+                DiagnosticReporter.fail(BakeryError(.notFound, "No version found with subpath '\(subpath)' for image '\(image)'.",
+                                                    location: found.location,
+                                                    hint: "its versions' subpaths: " + found.versions.map(\.subpath).joined(separator: ", ")),
+                                        logger: logger)
                 throw ExitCode(1)
             }
             Console.stdout(v.name)
         } else {
             guard let v = found.versions.first(where: \.latest) else {
-                Console.stderr("No latest version found for image '\(image)'.")
+                DiagnosticReporter.fail(BakeryError(.notFound, "No latest version found for image '\(image)'.", location: found.location,
+                                                    hint: "mark one of its versions with latest: true"),
+                                        logger: logger)
                 throw ExitCode(1)
             }
             Console.stdout(v.name)
