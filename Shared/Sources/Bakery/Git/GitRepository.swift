@@ -57,10 +57,11 @@ public struct GitRepository: Sendable {
 
     /// The files (relative to `root`) that differ between HEAD and its merge base with `base`:
     /// what a branch changed since it left `base`. Paths come NUL-separated (`-z`), so unusual
-    /// names arrive as they are, not C-quoted.
+    /// names arrive as they are, not C-quoted. `base` is peeled to its commit (`^{commit}`): an
+    /// annotated tag names a commit, but `--merge-base` takes only commits.
     public func changedFiles(since base: String) async throws(BakeryError) -> [String] {
         try Self.checkRef(base)
-        let output = try await git(["diff", "--name-only", "-z", "--merge-base", "--end-of-options", base, "HEAD"]).requireSuccess()
+        let output = try await git(["diff", "--name-only", "-z", "--merge-base", "--end-of-options", base + "^{commit}", "HEAD"]).requireSuccess()
         return output.standardOutput.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
