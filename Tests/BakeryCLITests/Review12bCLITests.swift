@@ -134,3 +134,22 @@ struct Review12bCLITests {
         }
     }
 }
+
+extension Review12bCLITests {
+    /// A `.git/HEAD` that is a FIFO held `git rev-parse --show-toplevel` (and so `ci matrix
+    /// --base-ref`) for its whole 60 s time limit; planning already refuses it at once. It is
+    /// refused at once, located, with exit 1.
+    @Test(.timeLimit(.minutes(1))) func aFIFOAsGitHEADIsRefusedAtOnce() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.threeVersionProject(in: dir)
+        let setup = try BakeryBinary.shell("git init -q . && git add -A && \(Self.git) commit -qm base && rm .git/HEAD && mkfifo .git/HEAD", in: dir)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        let started = Date()
+        let r = try BakeryBinary.run(["ci", "matrix", "--base-ref", "HEAD"], in: dir)
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(".git/HEAD' is a FIFO"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+}
