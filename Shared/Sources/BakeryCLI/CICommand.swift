@@ -81,7 +81,7 @@ struct CIMatrixCommand: ParsableCommand {
             logger.info("Change-aware matrix: \(change.summary)")
             if let recent, let images = change.images {
                 for (name, s) in images {
-                    for v in s.versions where !targets.contains(where: { $0.image.name == name && $0.version.name == v }) {
+                    for v in s.versions.sorted() where !targets.contains(where: { $0.image.name == name && $0.version.name == v }) {
                         if run.workspace.projects.contains(where: { $0.loaded.config.image(named: name)?.versions.contains { $0.name == v } == true }) {
                             logger.warning("Version '\(v)' in image '\(name)' was modified in this changeset but is excluded by --recent \(recent). It will not be built.")
                         }

@@ -70,18 +70,23 @@ public enum BakeryYAMLDiff {
         return selection
     }
 
-    /// The image entries by name, or nil when `images` is not a list of named mappings.
+    /// The image entries by name, or nil when `images` is missing or not a list of confidently
+    /// shaped entries (named mappings whose `versions` and `matrix.dependencies`, when present, are
+    /// lists of named mappings): what is not understood rebuilds everything.
     private static func images(_ root: Tree) -> OrderedDictionary<String, Tree>? {
-        guard let list = root["images"]?.list else { return root["images"] == nil ? [:] : nil }
+        guard let list = root["images"]?.list else { return nil }
         var out: OrderedDictionary<String, Tree> = [:]
         for image in list {
             guard case .map = image, let name = image["name"]?.string else { return nil }
-            if image["matrix"] == nil {
-                for v in image["versions"]?.list ?? [] {
+            if let versions = image["versions"] {
+                guard let entries = versions.list else { return nil }
+                for v in entries {
                     guard case .map = v, v["name"]?.string != nil else { return nil }
                 }
-            } else {
-                for d in image["matrix"]?["dependencies"]?.list ?? [] {
+            }
+            if case .map = image["matrix"], let dependencies = image["matrix"]?["dependencies"] {
+                guard let entries = dependencies.list else { return nil }
+                for d in entries {
                     guard d["dependency"]?.string != nil else { return nil }
                 }
             }
@@ -111,11 +116,20 @@ public enum BakeryYAMLDiff {
         let om = old["matrix"] ?? .map([:]), nm = new["matrix"] ?? .map([:])
         let matrixKeys = Set(om.keys + nm.keys).subtracting(["dependencies", "dependencyConstraints"])
         if matrixKeys.contains(where: { om[$0] != nm[$0] }) { return true }
-        if om["dependencyConstraints"] != nm["dependencyConstraints"] { return true }
+        // Left out and empty are the same constraints.
+        if (om["dependencyConstraints"] ?? .list([])) != (nm["dependencyConstraints"] ?? .list([])) { return true }
+        // A dependency names its values as a list (`versions: [...]`) or one value (`version: x`).
         func axes(_ m: Tree) -> [String: [String]] {
             var out: [String: [String]] = [:]
             for d in m["dependencies"]?.list ?? [] {
-                if let name = d["dependency"]?.string { out[name] = (d["versions"]?.list ?? []).compactMap(\.string) }
+                guard let name = d["dependency"]?.string else { continue }
+                if let list = d["versions"]?.list {
+                    out[name] = list.compactMap(\.string)
+                } else if let one = d["version"]?.string {
+                    out[name] = [one]
+                } else {
+                    out[name] = []
+                }
             }
             return out
         }

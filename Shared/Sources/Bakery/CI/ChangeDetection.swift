@@ -58,12 +58,14 @@ public struct ChangeDetection: Sendable {
         if base.hasPrefix("-") {
             throw BakeryError(.invalidArgument, "--base-ref '\(base)' is not a git ref: refs cannot start with '-' (give a branch, tag or commit, e.g. origin/main)")
         }
-        guard try await repository.commit(base) != nil else {
+        // The commit id from here on: an annotated tag (or FETCH_HEAD) names a commit, but
+        // `git diff --merge-base` takes only commits, and the base cannot move between questions.
+        guard let baseCommit = try await repository.commit(base) else {
             return Report(selection: nil, warnings: ["Could not diff against base-ref '\(base)' (it is not a commit in this repository); falling back to a full build."])
         }
         let changed: [String]
         do {
-            changed = try await repository.changedFiles(since: base)
+            changed = try await repository.changedFiles(since: baseCommit)
         } catch where error.code == .commandFailed {
             return Report(selection: nil, warnings: ["Could not diff against base-ref '\(base)' (\(Self.gitSaid(error))); falling back to a full build."])
         }
@@ -81,7 +83,7 @@ public struct ChangeDetection: Sendable {
             let inWorkspace = (project.context == "." ? "" : project.context + "/") + project.loaded.file.lastPathComponent
             guard paths.contains(inWorkspace) else { continue }
             do throws(BakeryError) {
-                oldConfigs[project.context] = try await repository.file(prefix + inWorkspace, at: base)
+                oldConfigs[project.context] = try await repository.file(prefix + inWorkspace, at: baseCommit)
             } catch {
                 warnings.append("Could not read bakery.yaml at base-ref '\(base)' (\(Self.gitSaid(error))); disabling semantic bakery.yaml diffing for this run.")
             }

@@ -21,6 +21,16 @@ public struct GitRepository: Sendable {
     /// The repository holding `directory` (`git rev-parse --show-toplevel`). Outside a repository:
     /// `.commandFailed`, with git's own words in its `CommandFailure` cause.
     public static func containing(_ directory: URL, runner: CommandRunner = CommandRunner()) async throws(BakeryError) -> GitRepository {
+        // git reads HEAD without checking what it is: a FIFO there (a hostile checkout) would hold
+        // it until its time limit. Refused at once, as `headRevision` does.
+        if let git = GitDirectory.locate(from: directory) {
+            let head = git.appendingPathComponent("HEAD").path
+            let kind = RegularFile.kind(head)
+            if kind != .regular && kind != .missing {
+                throw BakeryError(.unsafePath, "'\(head)' is \(kind.words), not a regular file: git cannot read the repository's HEAD",
+                                  hint: "replace it with the repository's HEAD file")
+            }
+        }
         let output = try await runner.run(command(["-C", directory.path, "rev-parse", "--show-toplevel"], timeout: .seconds(60)))
             .requireSuccess()
         let top = output.stdout.trimmingCharacters(in: .newlines)
@@ -57,10 +67,11 @@ public struct GitRepository: Sendable {
 
     /// The files (relative to `root`) that differ between HEAD and its merge base with `base`:
     /// what a branch changed since it left `base`. Paths come NUL-separated (`-z`), so unusual
-    /// names arrive as they are, not C-quoted.
+    /// names arrive as they are, not C-quoted. `base` is peeled to its commit (`^{commit}`): an
+    /// annotated tag names a commit, but `--merge-base` takes only commits.
     public func changedFiles(since base: String) async throws(BakeryError) -> [String] {
         try Self.checkRef(base)
-        let output = try await git(["diff", "--name-only", "-z", "--merge-base", "--end-of-options", base, "HEAD"]).requireSuccess()
+        let output = try await git(["diff", "--name-only", "-z", "--merge-base", "--end-of-options", base + "^{commit}", "HEAD"]).requireSuccess()
         return output.standardOutput.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 

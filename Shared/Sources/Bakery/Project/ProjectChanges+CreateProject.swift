@@ -43,9 +43,13 @@ extension ProjectChanges {
         return t
     }
 
-    /// The first git remote's URL, as `host/org/repo` (the configured URL, before insteadOf rewriting).
+    /// The first git remote's URL, as `host/org/repo` (the configured URL, before insteadOf rewriting);
+    /// nil when that is not a repository URL bakery.yaml accepts (a quote, a backslash or a newline in
+    /// it would also break the file it is written into).
     static func repositoryURLGuess(_ root: URL) -> String? {
         let configured = try? Blocking.wait { () async throws(BakeryError) -> String? in await GitRepository.firstRemoteURL(of: root) }
-        return configured.flatMap { $0 }.flatMap(GitRepository.webPath(ofRemoteURL:))
+        guard let guess = configured.flatMap({ $0 }).flatMap(GitRepository.webPath(ofRemoteURL:)),
+              HTTPURL.parse(guess) != nil, !guess.contains(where: { $0.isNewline }) else { return nil }
+        return guess
     }
 }
