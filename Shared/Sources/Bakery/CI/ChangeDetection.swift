@@ -26,18 +26,39 @@ public struct ChangeDetection: Sendable {
 
     /// The changed paths listed in `file` (a path, or `-` for standard input).
     public static func paths(listedIn file: String) throws(BakeryError) -> [String] {
-        let data: Data
+        // Not RegularFile.read: `--changed-files-from <(git diff --name-only …)` is a pipe. Read in
+        // chunks up to a limit, so `/dev/zero` or an endless pipe is refused instead of read forever.
+        let handle: FileHandle
         if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            handle = FileHandle.standardInput
         } else {
-            // Not RegularFile.read: `--changed-files-from <(git diff --name-only …)` is a pipe.
-            guard let contents = FileManager.default.contents(atPath: file) else {
+            guard let opened = FileHandle(forReadingAtPath: file) else {
                 throw BakeryError(.fileSystem, "cannot read '\(file)'", hint: "give a file with one changed path per line, or - for stdin")
             }
-            data = contents
+            handle = opened
+        }
+        defer { if file != "-" { try? handle.close() } }
+        var data = Data()
+        while true {
+            let chunk: Data
+            do {
+                guard let read = try handle.read(upToCount: 1 << 20), !read.isEmpty else { break }
+                chunk = read
+            } catch {
+                throw BakeryError(.fileSystem, "cannot read '\(file)': \(error.localizedDescription)",
+                                  hint: "give a file with one changed path per line, or - for stdin", cause: error)
+            }
+            data.append(chunk)
+            if data.count > maxListBytes {
+                throw BakeryError(.invalidArgument, "the changed-files list '\(file)' is larger than \(maxListBytes >> 20) MiB",
+                                  hint: "give one changed path per line (a git diff --name-only list), not a device or an endless stream")
+            }
         }
         return paths(inList: String(decoding: data, as: UTF8.self))
     }
+
+    /// The most a changed-files list may hold (a diff of a whole monorepo is far below it).
+    public static let maxListBytes = 64 << 20
 
     /// The selection for `paths`. A changed bakery.yaml rebuilds everything: without history there is no old text to compare.
     public func selection(forChangedPaths paths: [String]) -> ChangeSelection {

@@ -6,10 +6,10 @@ import Testing
 /// Problems a hostile review of issue 12's process and git work found (CommandRunner, GitRepository,
 /// change detection, `create project`'s remote guess): each test is a user's command line and what
 /// they should see.
-@Suite("Review 12b: git, change detection and create project")
-struct Review12bCLITests {
+@Suite("Git, change detection and create project on hostile repositories")
+struct ChangeDetectionCLITests {
     static func scratch() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-review12b-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-change-detection-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         return root
     }
@@ -135,7 +135,7 @@ struct Review12bCLITests {
     }
 }
 
-extension Review12bCLITests {
+extension ChangeDetectionCLITests {
     /// A `.git/HEAD` that is a FIFO held `git rev-parse --show-toplevel` (and so `ci matrix
     /// --base-ref`) for its whole 60 s time limit; planning already refuses it at once. It is
     /// refused at once, located, with exit 1.
@@ -151,5 +151,19 @@ extension Review12bCLITests {
         #expect(r.status == 1)
         #expect(r.stderr.contains(".git/HEAD' is a FIFO"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+}
+
+extension ChangeDetectionCLITests {
+    @Test func anEndlessChangedFilesListIsRefusedNotReadForever() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-endless-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: ExampleProjects.referenceConfig("01-basic-image"), to: dir.appendingPathComponent("bakery.yaml"))
+        let started = Date()
+        let r = try BakeryBinary.run(["ci", "matrix", "--changed-files-from", "/dev/zero"], in: dir, timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("is larger than 64 MiB"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 }

@@ -3,8 +3,8 @@ import Testing
 
 /// Problems a hostile review of issue 12's CI/ folder found: the semantic bakery.yaml diff must
 /// classify what posit-bakery's `classify_bakery_yaml_diff` classifies.
-@Suite("Review 12b: semantic bakery.yaml diff")
-struct Review12bTests {
+@Suite("Semantic bakery.yaml diff")
+struct BakeryYAMLDiffTests {
     static func matrixConfig(_ dependencies: String, constraints: String = "") -> String {
         """
         repository:
