@@ -1,8 +1,9 @@
 import Bakery
 import Testing
 
-/// Problems a hostile review of issue 12's CI/ folder found: the semantic bakery.yaml diff must
-/// classify what posit-bakery's `classify_bakery_yaml_diff` classifies.
+/// The semantic bakery.yaml diff reads the config as validation does: a dependency's single
+/// `version:` is its one-value list (the alias validation accepts), left-out and empty constraints are
+/// the same, and an old text whose images or versions are not lists rebuilds everything.
 @Suite("Semantic bakery.yaml diff")
 struct BakeryYAMLDiffTests {
     static func matrixConfig(_ dependencies: String, constraints: String = "") -> String {
