@@ -42,7 +42,7 @@ struct CreateImageCommand: ParsableCommand {
             new.displayName = displayName
             new.description = description
             new.documentationURL = documentationUrl
-            return try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).createImage(new)
+            return try ProjectRun.changes(at: root, log: log).createImage(new)
         }
     }
 }
@@ -73,7 +73,7 @@ struct CreateVersionCommand: ParsableCommand {
             new.markLatest = markLatest
             new.force = force
             new.diffAgainst = diffAgainst
-            var changes = try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root))
+            var changes = try ProjectRun.changes(at: root, log: log)
             let t = try changes.createVersion(new, resolver: OfflineVersionResolver())
             box.diff = changes.editionDiff
             return t
@@ -120,7 +120,7 @@ struct CreateMatrixCommand: ParsableCommand {
         let matrix = new
         try ProjectRun.run(options, success: "✅ Successfully created matrix for image '\(image)'\nBe sure to update templates and the supported OS list in bakery.yaml as needed.",
                            failure: "❌ Failed to create matrix for image '\(image)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).createMatrix(matrix)
+            try ProjectRun.changes(at: root, log: log).createMatrix(matrix)
         }
     }
 }

@@ -26,6 +26,11 @@ enum ProjectRun {
         }
     }
 
+    /// The project's changes; a registered product's folder is judged by that product's rules too.
+    static func changes(at root: URL, log: TargetLog) throws(BakeryError) -> ProjectChanges {
+        try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root))
+    }
+
     static func pairs(_ values: [String]) throws -> [KeyValue] {
         var out: [KeyValue] = []
         var bad = false

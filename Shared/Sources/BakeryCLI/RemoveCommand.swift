@@ -19,7 +19,7 @@ struct RemoveImageCommand: ParsableCommand {
 
     func run() throws {
         try ProjectRun.run(options, success: "✅ Successfully removed image '\(name)'", failure: "❌ Failed to remove image '\(name)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeImage(name)
+            try ProjectRun.changes(at: root, log: log).removeImage(name)
         }
     }
 }
@@ -33,7 +33,7 @@ struct RemoveVersionCommand: ParsableCommand {
     func run() throws {
         try ProjectRun.run(options, success: "✅ Successfully removed version '\(version)' from image '\(image)'",
                            failure: "❌ Failed to remove version '\(version)' from image '\(image)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).removeVersion(image, version)
+            try ProjectRun.changes(at: root, log: log).removeVersion(image, version)
         }
     }
 }

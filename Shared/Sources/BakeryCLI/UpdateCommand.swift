@@ -108,7 +108,7 @@ struct UpdateVersionCommand: ParsableCommand {
         let target = targetVersion
         try ProjectRun.run(options, success: "✅ Successfully updated '\(image)' to '\(newVersion)'",
                            failure: "❌ Failed to update version for '\(image)' to '\(newVersion)'") { root, log in
-            try ProjectChanges(root: root, log: log, product: RegisteredProducts.registry.product(for: root)).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
+            try ProjectRun.changes(at: root, log: log).updateVersion(image: image, to: newVersion, target: target, values: values, clean: clean)
         }
     }
 }

@@ -25,9 +25,6 @@ public final class TargetLog: @unchecked Sendable {
 
     public var entries: [Entry] { lock.withLock { storage } }
 
-    /// Whether messages already reached a logger (then a caller must not print `entries` again).
-    public var isForwarding: Bool { logger != nil }
-
     public func add(_ level: Level, _ message: String) {
         lock.withLock { storage.append(Entry(level: level, message: message)) }
         switch level {

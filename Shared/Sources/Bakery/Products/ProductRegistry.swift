@@ -27,12 +27,4 @@ public struct ProductRegistry: Sendable {
     public func product(for directory: URL) -> (any ProductImages)? {
         product(folderName: directory.standardizedFileURL.lastPathComponent)
     }
-
-    /// The module that knows `product`'s release channels, if one is registered.
-    public func channels(for product: PositProduct) -> (any ProductChannels)? {
-        for module in products {
-            if let channels = module.channels(for: product) { return channels }
-        }
-        return nil
-    }
 }

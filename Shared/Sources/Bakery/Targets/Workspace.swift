@@ -9,8 +9,6 @@ public struct Workspace: Sendable {
         public var loaded: LoadedConfig
         /// Relative to the workspace root: "." for a single project, else the product's folder name.
         public var context: String
-        /// The registered product this folder is the image project of, if any.
-        public var product: (any ProductImages)?
     }
 
     public var root: URL
@@ -33,7 +31,7 @@ public struct Workspace: Sendable {
         if try ConfigLoader.locate(context: root) != nil || !FileManager.default.fileExists(atPath: root.path) {
             let product = products.product(for: root)
             let loaded = try ConfigLoader.load(context: root, strict: strict, product: product)
-            return (root, [.success(Project(loaded: loaded, context: ".", product: product))])
+            return (root, [.success(Project(loaded: loaded, context: "."))])
         }
         var projects: [Result<Project, BakeryError>] = []
         for product in products.products {
@@ -44,7 +42,7 @@ public struct Workspace: Sendable {
                 case .directory:
                     guard try ConfigLoader.locate(context: dir) != nil else { continue }
                     projects.append(.success(Project(loaded: try ConfigLoader.load(context: dir, strict: strict, product: product),
-                                                     context: name, product: product)))
+                                                     context: name)))
                 case .symlink(let target):
                     guard try ConfigLoader.locate(context: dir) != nil else { continue }
                     // Commands write into product folders: one reached through a link could be anywhere.
@@ -75,7 +73,7 @@ public struct Workspace: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         for product in products.products {
             if let near = names.first(where: { $0 != product.folderName && $0.lowercased() == product.folderName.lowercased() }),
-               ConfigLoader.fileNames.contains(where: { FileManager.default.fileExists(atPath: root.appendingPathComponent("\(near)/\($0)").path) }) {
+               (try? ConfigLoader.locate(context: root.appendingPathComponent(near))) != nil {
                 var hinted = error
                 hinted.hint = "the folder '\(near)' holds a bakery.yaml, but \(product.displayName)'s folder is spelled '\(product.folderName)': rename it, or pass --context \(near)"
                 return hinted
@@ -89,18 +87,8 @@ public struct Workspace: Sendable {
     /// Repository metadata and git revision per project context.
     public func facts() -> [String: ProjectFacts] {
         var out: [String: ProjectFacts] = [:]
-        var revisions: [String: String?] = [:]
         for p in projects {
-            let dir = directory(of: p)
-            let key = dir.path
-            let revision: String?
-            if let known = revisions[key] {
-                revision = known
-            } else {
-                revision = GitRevision.head(of: dir)
-                revisions[key] = .some(revision)
-            }
-            out[p.context] = ProjectFacts(repository: p.loaded.config.repository, revision: revision)
+            out[p.context] = ProjectFacts(repository: p.loaded.config.repository, revision: GitRevision.head(of: directory(of: p)))
         }
         return out
     }
