@@ -73,8 +73,7 @@ struct CIMatrixCommand: ParsableCommand {
                 change = report.selection
             }
         } catch {
-            let hint = error.hint.map { " (\($0))" } ?? ""
-            Console.stderr("❌ \(changedFilesFrom != nil ? "--changed-files-from: " : "")\(error.message)\(hint)")
+            DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
         if let change {
