@@ -53,7 +53,11 @@ struct ParityTests {
             try lock.withLock {
                 if let d = made[project] { return d }
                 let fm = FileManager.default
-                let dir = fm.temporaryDirectory.appendingPathComponent("bakery-parity-\(UUID().uuidString)/\(project)")
+                if made.isEmpty {
+                    // One scratch root per test process, removed when the process exits.
+                    atexit { try? FileManager.default.removeItem(at: ParityTests.scratchRoot) }
+                }
+                let dir = ParityTests.scratchRoot.appendingPathComponent(project)
                 let source = reference.appendingPathComponent(project)
                 let tree = try String(contentsOf: source.appendingPathComponent("tree.txt"), encoding: .utf8)
                 for path in tree.split(separator: "\n") where !path.isEmpty {
@@ -78,6 +82,7 @@ struct ParityTests {
     struct GitMissing: Error { var message: String }
 
     static let projects = Projects()
+    static let scratchRoot = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-parity-\(UUID().uuidString)")
 
     /// Splits the recorded argv: options such as `--image-os Ubuntu 24.04` took the rest as one value.
     static func arguments(_ argv: String, context: String) -> [String] {
