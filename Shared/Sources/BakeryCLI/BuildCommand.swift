@@ -1,18 +1,20 @@
-// `bakery build --plan`: the docker buildx bake plan for the selected targets.
+// `bakery build`: the bake plan (--plan), or the images built with docker buildx, docker, podman or buildah.
 import ArgumentParser
 import Bakery
 import Foundation
+import Logging
 
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Write the docker buildx bake plan for the selected images (--plan).",
+        abstract: "Build the selected images (or print their bake plan with --plan).",
         discussion: """
-        With --plan, prints the bake plan as JSON on stdout; build it with \
-        `bakery build --plan > plan.json && docker buildx bake -f plan.json`. At a workspace root \
-        without bakery.yaml, every product folder with one is planned, each target's context being its folder. \
-        Running builds from bakery itself (bake or per-target builds, push, metadata) is not part of this \
-        version, so --plan is required.
+        Strategies: `bake` (the default) writes the plan to .bakery-bake.json and runs `docker buildx bake`; \
+        `build` builds target by target, --jobs at a time, with --engine: docker (buildx, else classic docker \
+        build), podman or buildah; `auto` picks buildx, else podman, else buildah. When bake was not asked for \
+        and buildx is missing, bakery builds target by target instead (with a warning). \
+        Exit status: 0 built, 1 a target failed or the input is invalid, 2 usage error, 130 interrupted (Ctrl-C or SIGTERM). \
+        At a workspace root without bakery.yaml, every product folder with one is built.
         """,
         aliases: ["bake", "b"])
 
@@ -23,10 +25,13 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Print the bake plan as JSON on stdout instead of building.")
     var plan = false
 
-    @Option(help: ArgumentHelp("bake (the plan) or build; --plan needs bake.", valueName: "bake|build"))
-    var strategy: String = "bake"
+    @Option(help: ArgumentHelp("bake (docker buildx bake over the whole plan; the default) or build (target by target).", valueName: "bake|build"))
+    var strategy: String?
 
-    @Option(help: ArgumentHelp("Only platforms matching this pattern (repeatable, e.g. linux/arm64); the plan keeps each OS's platform list.", valueName: "platform"))
+    @Option(help: ArgumentHelp("Engine of the build strategy: auto, docker, podman or buildah.", valueName: "engine"))
+    var engine: String = "auto"
+
+    @Option(help: ArgumentHelp("Only platforms matching this pattern (repeatable, e.g. linux/arm64); when building, every target builds for exactly these.", valueName: "platform"))
     var imagePlatform: [String] = []
 
     @Flag(help: "Only the versions marked latest: true.")
@@ -36,17 +41,30 @@ struct BuildCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Only the N newest release versions of each image.", valueName: "n"))
     var recent: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Plan pushing: adds cache-to entries when a cache registry is given.")
+    @Flag(help: "Stop starting targets once one fails (running ones finish). Build strategy only.")
+    var failFast = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Retry a failed target (or the whole bake) up to N more times, 5 s apart.", valueName: "n"))
+    var retry: Int = 0
+
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("Targets built at once (default: BAKERY_MAX_CONCURRENCY, else 4). Build strategy only.", valueName: "n"))
+    var jobs: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Push the images (and cache-to entries when a cache registry is given).")
     var push = false
 
-    @Flag(inversion: .prefixedNo, help: "Load images into the local engine when building (no effect on the plan).")
+    @Flag(inversion: .prefixedNo, help: "Keep the images in the local engine (podman and buildah: --no-load removes them after the build).")
     var load = true
 
-    @Flag(inversion: .prefixedNo, help: "Pull base images when building (no effect on the plan).")
+    @Flag(inversion: .prefixedNo, help: "Always pull base images.")
     var pull = false
 
-    @Flag(inversion: .prefixedNo, help: "Use the build cache when building (no effect on the plan).")
+    @Flag(inversion: .prefixedNo, help: "Use the build cache.")
     var cache = true
+
+    @Flag(inversion: .prefixedNo, help: "Remove the temporary plan file and the run folder (logs) after a successful build.")
+    var clean = true
 
     @Option(help: ArgumentHelp("Registry for build cache (adds cache-from, and cache-to with --push).", valueName: "registry"))
     var cacheRegistry: String?
@@ -54,7 +72,10 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Registry for temporary, untagged images: replaces every target's tags with <registry>/<image>/tmp.", valueName: "registry"))
     var tempRegistry: String?
 
-    @Flag(help: "After the plan, print counts of targets, platform builds and tags on stderr.")
+    @Option(help: ArgumentHelp("Write the build metadata (buildx's shape, keyed by target UID) to this file. Needs a single platform per target.", valueName: "path"))
+    var metadataFile: String?
+
+    @Flag(help: "After the build (or the plan), print a summary: counts, and image sizes after a build.")
     var summary = false
 
     @Option(help: ArgumentHelp("table or json; json is not supported with --plan.", valueName: "table|json"))
@@ -62,16 +83,23 @@ struct BuildCommand: ParsableCommand {
 
     func validate() throws {
         if let recent, recent < 1 { throw ValidationError("--recent must be at least 1.") }
-        guard ["bake", "build"].contains(strategy.lowercased()) else {
+        if let strategy, BuildStrategy(rawValue: strategy.lowercased()) == nil {
             throw ValidationError("Invalid value for '--strategy': '\(strategy)' is not one of 'bake', 'build'.")
+        }
+        guard EngineChoice(rawValue: engine.lowercased()) != nil else {
+            throw ValidationError("Invalid value for '--engine': '\(engine)' is not one of 'auto', 'docker', 'podman', 'buildah'.")
         }
         guard ["table", "json"].contains(summaryFormat) else {
             throw ValidationError("Invalid value for '--summary-format': '\(summaryFormat)' is not one of 'table', 'json'.")
         }
-        if !plan {
-            throw ValidationError("bakery build needs --plan in this version: it writes the bake plan (run it with `docker buildx bake -f`).")
+        if retry < 0 { throw ValidationError("--retry must be 0 or more.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if strategy?.lowercased() == "bake", let choice = EngineChoice(rawValue: engine.lowercased()), choice == .podman || choice == .buildah {
+            throw ValidationError("--engine \(choice.rawValue) builds target by target: use it with --strategy build (bake always runs docker buildx bake).")
         }
     }
+
+    var engineChoice: EngineChoice { EngineChoice(rawValue: engine.lowercased()) ?? .auto }
 
     func run() throws {
         let logger = options.makeLogger()
@@ -83,7 +111,158 @@ struct BuildCommand: ParsableCommand {
         selection.apply(to: &filter, logger: logger)
         let run = try TargetRun.load(options, filter: filter, logger: logger)
 
-        if strategy.lowercased() == "build" {
+        if plan {
+            try printPlan(run, filter: filter, logger: logger)
+            return
+        }
+        guard !run.targets.isEmpty else {
+            noTargets(filter)
+        }
+        let ordered = run.targets.sortedForOutput()
+        if metadataFile != nil {
+            let multi = ordered.filter { (imagePlatform.isEmpty ? $0.platforms : imagePlatform).count > 1 }.map(\.uid).sorted()
+            if !multi.isEmpty {
+                Console.stderr("❌ --metadata-file requires a single platform: the following target(s) build for multiple platforms, which produces an index descriptor with no platform that 'dgoss run' / 'ci publish' cannot resolve. Pass a single --image-platform (e.g. 'linux/amd64'):")
+                for uid in multi { Console.stderr("  - \(uid)") }
+                throw ExitCode(1)
+            }
+        }
+
+        var buildOptions = BuildOptions()
+        buildOptions.failFast = failFast
+        buildOptions.retries = retry
+        buildOptions.jobs = jobs ?? BuildOptions.defaultJobs()
+        buildOptions.load = load
+        buildOptions.push = push
+        buildOptions.pull = pull
+        buildOptions.cache = cache
+        buildOptions.clean = clean
+        buildOptions.cacheRegistry = cacheRegistry
+        buildOptions.tempRegistry = tempRegistry
+        buildOptions.platforms = imagePlatform
+        buildOptions.quiet = options.quiet
+        if let metadataFile {
+            buildOptions.metadataFile = URL(fileURLWithPath: metadataFile).standardizedFileURL
+        }
+
+        var planOptions = PlanOptions()
+        planOptions.cacheRegistry = cacheRegistry
+        planOptions.tempRegistry = tempRegistry
+        planOptions.push = push
+        planOptions.platforms = imagePlatform
+        let bakePlan: BakePlan
+        do {
+            bakePlan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: Tagger(),
+                                         created: Labels.createdTimestamp())
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+        let root = run.workspace.root
+        let jobsList = BuildJob.jobs(for: ordered, plan: bakePlan, root: root, options: buildOptions)
+
+        // Which strategy and engine: probe what is installed.
+        let inventory = Self.wait { await EngineInventory.probe() }
+        var chosenStrategy = strategy.flatMap { BuildStrategy(rawValue: $0.lowercased()) } ?? .bake
+        if chosenStrategy == .bake && (engineChoice == .podman || engineChoice == .buildah) {
+            chosenStrategy = .build
+        }
+        let chosenEngine: BuildEngine
+        if chosenStrategy == .bake {
+            if inventory.buildx {
+                chosenEngine = .buildx
+                logger.info("Building with docker buildx bake")
+            } else if strategy != nil {
+                Console.stderr("❌ --strategy bake runs `docker buildx bake`, but docker buildx is not available here (engines found: \(inventory.description)). Use --strategy build with --engine podman or --engine buildah, or install the buildx plugin.")
+                throw ExitCode(1)
+            } else {
+                do {
+                    chosenEngine = try inventory.engine(for: engineChoice)
+                } catch {
+                    DiagnosticReporter.fail(error, logger: logger)
+                    throw ExitCode(1)
+                }
+                logger.warning("docker buildx is not available (engines found: \(inventory.description)); building target by target with \(chosenEngine.displayName) instead (--strategy build)")
+                chosenStrategy = .build
+            }
+        } else {
+            do {
+                chosenEngine = try inventory.engine(for: engineChoice)
+            } catch {
+                DiagnosticReporter.fail(error, logger: logger)
+                throw ExitCode(1)
+            }
+            logger.info("Building with \(chosenEngine.displayName) (--engine \(engineChoice.rawValue))")
+        }
+
+        let console = BuildConsole(mode: BuildConsole.mode(quiet: options.quiet), verbose: options.verbose, total: jobsList.count)
+        let session = BuildSession(strategy: chosenStrategy, engine: chosenEngine, plan: bakePlan, jobs: jobsList,
+                                   root: root, options: buildOptions, observer: console, collectsMetadata: summary)
+        console.startTicker()
+        let report = SignalCancellation.run { await session.run() }
+        console.stop()
+        try finish(report, session: session, logger: logger)
+    }
+
+    /// Prints the outcome, writes the metadata file, and exits with the build's status.
+    func finish(_ report: BuildReport, session: BuildSession, logger: Logger) throws {
+        let line = "\(report.built.count) built, \(report.failed.count) failed, \(report.skipped.count + report.stopped.count) skipped or stopped, of \(report.results.count) target(s) in \(BuildConsole.elapsed(report.wallTime))"
+        if report.interrupted {
+            let stopped = report.stopped.map(\.uid)
+            Console.stderr("❌ Build interrupted: \(stopped.isEmpty ? "no target was running" : "stopped " + stopped.joined(separator: ", "))\(report.skipped.isEmpty ? "" : "; \(report.skipped.count) not started"). \(line)")
+            if let folder = report.runFolder { Console.stderr("   Logs: \(folder.path)") }
+            throw ExitCode(130)
+        }
+        if report.succeeded {
+            if let url = session.options.metadataFile, session.strategy == .build {
+                logger.info("Writing build metadata to '\(url.path)'.")
+                do { try BuildSession.writeMetadata(report, to: url) } catch {
+                    DiagnosticReporter.fail(error, logger: logger)
+                    throw ExitCode(1)
+                }
+            }
+            Console.stderr("✅ Build completed: \(line)")
+            try printSummary(report, session: session, logger: logger)
+            return
+        }
+        for r in report.failed { logger.error("Failed to build image target '\(r.display)'.") }
+        if report.failed.count > 1 {
+            Console.stderr(report.failureGroupText)
+        }
+        for r in report.failed {
+            guard let f = r.failure else { continue }
+            var text = "  \(r.uid): \(f.message)"
+            if let t = f.termination { text += " (\(t))" }
+            if let c = f.command, report.failed.count == 1 { text += "\n    command: \(c)" }
+            if !f.errorTail.isEmpty { text += "\n    " + f.errorTail.split(separator: "\n").joined(separator: "\n    ") }
+            if let log = r.logFile { text += "\n    full log: \(log.path)" }
+            Console.stderr(text)
+        }
+        Console.stderr("❌ Build failed: \(line)")
+        try? printSummary(report, session: session, logger: logger)
+        throw ExitCode(1)
+    }
+
+    func printSummary(_ report: BuildReport, session: BuildSession, logger: Logger) throws {
+        guard summary else { return }
+        let counts = session.plan.counts(platforms: session.options.platforms)
+        if summaryFormat == "json" {
+            TargetRun.emit(.object([("build_targets", .int(counts.targets)), ("platform_builds", .int(counts.platformBuilds)),
+                                    ("registry_tags", .int(counts.tags))]), .plan)
+        } else {
+            Console.stderr(SummaryTable.counts(targets: counts.targets, platformBuilds: counts.platformBuilds, tags: counts.tags))
+        }
+    }
+
+    func noTargets(_ filter: TargetFilter) -> Never {
+        let described = filter.description
+        Console.stderr("❌ No image targets to build\(described.isEmpty ? "" : " matching \(described)"). Check the --image-name, --image-version, --image-variant, --image-os, and --image-platform filters along with the --recent, --dev-versions, and --matrix-versions selection.")
+        Foundation.exit(1)
+    }
+
+    /// `--plan`: the bake plan on stdout, exactly as the reference prints it.
+    func printPlan(_ run: TargetRun, filter: TargetFilter, logger: Logger) throws {
+        if strategy?.lowercased() == "build" {
             Console.stderr("❌ The --plan option is not supported with the 'build' strategy. Please use the 'bake' strategy to print the bake plan.")
             throw ExitCode(1)
         }
@@ -91,19 +270,14 @@ struct BuildCommand: ParsableCommand {
             Console.stderr("❌ --summary-format json is not supported with --plan, which already writes the bake plan as JSON to stdout. Use --summary-format table, or drop --plan.")
             throw ExitCode(1)
         }
-        guard !run.targets.isEmpty else {
-            let described = filter.description
-            Console.stderr("❌ No image targets to build\(described.isEmpty ? "" : " matching \(described)"). Check the --image-name, --image-version, --image-variant, --image-os, and --image-platform filters along with the --recent, --dev-versions, and --matrix-versions selection.")
-            throw ExitCode(1)
-        }
+        guard !run.targets.isEmpty else { noTargets(filter) }
         var planOptions = PlanOptions()
         planOptions.cacheRegistry = cacheRegistry
         planOptions.tempRegistry = tempRegistry
         planOptions.push = push
-        let tagger = Tagger()
         let ordered = run.targets.sortedForOutput()
         do {
-            let plan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: tagger,
+            let plan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: Tagger(),
                                          created: Labels.createdTimestamp())
             try TargetRun.emit(plan, .plan)
             if summary {
@@ -114,5 +288,10 @@ struct BuildCommand: ParsableCommand {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
+    }
+
+    /// Waits on this (main) thread for async work that needs no cancellation.
+    static func wait<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        SignalCancellation.run(watchSignals: false, body)
     }
 }

@@ -184,7 +184,7 @@ public struct BakePlan: Sendable, Equatable, Encodable {
             for arg in target.buildArgs { entry.args[arg.key] = arg.value }
             entry.stage = target.buildStage
             if let cache = options.cacheRegistry {
-                let ref = target.cacheReference(registry: cache, platforms: target.platforms)
+                let ref = target.cacheReference(registry: cache, platforms: options.platforms.isEmpty ? target.platforms : options.platforms)
                 entry.cacheFrom = [.registryImport(ref: ref)]
                 if options.push { entry.cacheTo = [.registryExport(ref: ref)] }
             }

@@ -31,6 +31,20 @@ public struct ChildCommand: Sendable {
     /// a cancellation (a shell script's own children too). Off by default: a child in bakery's
     /// group also receives the terminal's Ctrl-C.
     public var stopsProcessGroup = false
+    /// Called with every line the child writes, as it writes it (without the line break; secret
+    /// values already masked), from either stream. With a handler the run keeps only the last
+    /// `errorLimit` bytes of each stream, and never stops a child for writing too much: a build's
+    /// log may be long, and it is shown (or written to a file) as it comes.
+    public var lineHandler: (@Sendable (OutputStream, String) -> Void)?
+    /// Values masked as `***` in the lines given to `lineHandler` and in the kept standard error,
+    /// besides the command's own secret arguments (a build secret's value, which reaches the child
+    /// through its environment and which a careless `RUN` may print).
+    public var maskedValues: [String] = []
+
+    /// Which of the child's output streams a line came from.
+    public enum OutputStream: Sendable, Hashable {
+        case standardOutput, standardError
+    }
 
     public init(_ executable: String, arguments: [CommandValue] = [], workingDirectory: URL? = nil,
                 environment: [String: CommandValue?] = [:], input: [UInt8]? = nil,
@@ -76,6 +90,7 @@ public struct ChildCommand: Sendable {
     public func masking(_ text: String) -> String {
         var out = text
         let secrets = (arguments + environment.values.compactMap { $0 }).filter { $0.isSecret && !$0.value.isEmpty }.map(\.value)
+            + maskedValues.filter { !$0.isEmpty }
         // Longest first, so a secret that contains another is masked whole.
         for secret in secrets.sorted(by: { $0.count > $1.count }) {
             out = out.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "***")

@@ -178,6 +178,15 @@ public struct CommandRunner: Sendable {
     static func execute<Input: InputProtocol>(_ configuration: Configuration, _ command: ChildCommand, input: Input) async throws -> Outcome {
         let result = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) { execution in
             // Both pipes at once: a child that fills stderr before writing stdout must not stall.
+            if let handler = command.lineHandler {
+                // Streaming: every line goes to the handler as it comes; only the tails are kept.
+                let mask: @Sendable (String) -> String = { command.masking($0) }
+                async let stdout = collect(execution.standardOutput, limit: command.errorLimit, keepTail: true,
+                                           lines: LineSplitter { handler(.standardOutput, mask($0)) }) {}
+                async let stderr = collect(execution.standardError, limit: command.errorLimit, keepTail: true,
+                                           lines: LineSplitter { handler(.standardError, mask($0)) }) {}
+                return try await (stdout, stderr)
+            }
             async let stdout = collect(execution.standardOutput, limit: command.outputLimit, keepTail: false) {
                 // Too much output: stop the child now rather than read it all.
                 try? execution.send(signal: .kill)
@@ -197,13 +206,18 @@ public struct CommandRunner: Sendable {
 
     /// The bytes of one output stream, read to its end. Past `limit`: with `keepTail` the last
     /// `limit` bytes are kept; without it the head is kept and `overflow` is called once.
-    static func collect(_ stream: SubprocessOutputSequence, limit: Int, keepTail: Bool,
+    static func collect(_ stream: SubprocessOutputSequence, limit: Int, keepTail: Bool, lines: LineSplitter? = nil,
                         overflow: () -> Void) async throws -> (bytes: [UInt8], cut: Bool) {
         var bytes: [UInt8] = []
         var cut = false
+        var lines = lines
+        defer { lines?.finish() }
         for try await buffer in stream {
             if cut && !keepTail { continue }
-            buffer.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            buffer.withUnsafeBytes { raw in
+                bytes.append(contentsOf: raw)
+                lines?.feed(raw)
+            }
             if bytes.count > limit {
                 if keepTail {
                     // Trim in chunks so a long stream costs linear time.
@@ -217,5 +231,39 @@ public struct CommandRunner: Sendable {
         }
         if keepTail && bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
         return (bytes, cut)
+    }
+}
+
+/// Cuts a byte stream into lines (LF, CRLF, or a lone CR as progress bars use) and hands each one
+/// over as UTF-8 text. A line longer than 64 KiB is handed over in pieces.
+struct LineSplitter {
+    private var pending: [UInt8] = []
+    private let emit: (String) -> Void
+    private static let longest = 64 << 10
+
+    init(_ emit: @escaping (String) -> Void) {
+        self.emit = emit
+    }
+
+    mutating func feed(_ raw: UnsafeRawBufferPointer) {
+        for byte in raw {
+            if byte == 0x0A || byte == 0x0D {
+                flush()
+            } else {
+                pending.append(byte)
+                if pending.count >= Self.longest { flush() }
+            }
+        }
+    }
+
+    /// Hands over what is left after the stream ended without a final line break.
+    mutating func finish() {
+        flush()
+    }
+
+    private mutating func flush() {
+        guard !pending.isEmpty else { return }
+        emit(String(decoding: pending, as: UTF8.self))
+        pending.removeAll(keepingCapacity: true)
     }
 }

@@ -1,0 +1,105 @@
+// One `bakery build`: the chosen strategy and engine over the selected targets, start to finish.
+import Foundation
+
+/// Builds the jobs with a strategy and an engine and reports the outcome.
+///
+///     let session = BuildSession(strategy: .build, engine: .podman, plan: plan, jobs: jobs, root: root,
+///                                options: options, observer: display)
+///     let report = await session.run()     // cancel the task to stop every child and get .interrupted results
+public struct BuildSession: Sendable {
+    public var strategy: BuildStrategy
+    public var engine: BuildEngine
+    public var plan: BakePlan
+    public var jobs: [BuildJob]
+    /// The workspace root (where the plan's contexts are relative to, and where bake runs).
+    public var root: URL
+    public var options: BuildOptions
+    public var observer: any BuildObserver
+    public var runner: CommandRunner
+    /// Read the built images' metadata even without `--metadata-file` (for `--summary`).
+    public var collectsMetadata: Bool
+
+    public init(strategy: BuildStrategy, engine: BuildEngine, plan: BakePlan, jobs: [BuildJob], root: URL,
+                options: BuildOptions, observer: any BuildObserver, runner: CommandRunner = CommandRunner(),
+                collectsMetadata: Bool = false) {
+        self.strategy = strategy
+        self.engine = engine
+        self.plan = plan
+        self.jobs = jobs
+        self.root = root
+        self.options = options
+        self.observer = observer
+        self.runner = runner
+        self.collectsMetadata = collectsMetadata
+    }
+
+    /// The values of the build secrets the plan passes (never shown, logged or written).
+    public var secretValues: [String] {
+        var names = Set<String>()
+        for t in plan.targets.values { for s in t.secrets { names.insert(s.env) } }
+        return names.compactMap { options.environment[$0] }.filter { !$0.isEmpty }
+    }
+
+    /// The workers for the build strategy: `--jobs`, clamped to [1, number of targets].
+    public var workerCount: Int { max(1, min(options.jobs, jobs.count)) }
+
+    public func run() async -> BuildReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let runFolder = Self.makeRunFolder()
+        let logFolder = runFolder ?? URL(fileURLWithPath: NSTemporaryDirectory())
+        var results: [TargetResult]
+        switch strategy {
+        case .bake:
+            let bake = BakeRunner(plan: plan, root: root, options: options, runner: runner, observer: observer, secretValues: secretValues)
+            results = await bake.run(jobs: jobs, logFolder: logFolder)
+            for r in results { observer.handle(.finished(r)) }
+        case .build:
+            observer.handle(.info("Using \(workerCount) worker(s) for \(jobs.count) concurrent operation(s)"))
+            let commands = EngineCommands(engine: engine, options: options, runFolder: logFolder)
+            let builder = TargetBuilder(commands: commands, runner: runner, logFolder: logFolder, observer: observer,
+                                        secretValues: secretValues, collectsMetadata: collectsMetadata || options.metadataFile != nil)
+            results = await BuildScheduler(workers: workerCount, failFast: options.failFast).run(jobs, builder: builder)
+        }
+        let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
+        var report = BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start,
+                                 interrupted: interrupted, runFolder: runFolder)
+        if let folder = runFolder, options.clean, report.succeeded || interrupted && report.failed.isEmpty {
+            try? FileManager.default.removeItem(at: folder)
+            report.runFolder = nil
+            for i in report.results.indices { report.results[i].logFile = nil }
+        }
+        return report
+    }
+
+    /// `<tmp>/posit-bakery<random>`: logs, image ids, digests and buildx metadata of this run.
+    static func makeRunFolder() -> URL? {
+        let temp = NSTemporaryDirectory()
+        var template = Array(((temp.hasSuffix("/") ? temp : temp + "/") + "posit-bakery-XXXXXX").utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer -> URL? in
+            guard let p = mkdtemp(buffer.baseAddress!) else { return nil }
+            return URL(fileURLWithPath: String(cString: p), isDirectory: true)
+        }
+    }
+
+    /// Writes `{uid: metadata}` (2-space indent) to `url` through a temporary file and a rename, so
+    /// a reader never sees half a file.
+    public static func writeMetadata(_ report: BuildReport, to url: URL) throws(BakeryError) {
+        let text = report.metadata.text(.plan) + "\n"
+        let folder = url.deletingLastPathComponent()
+        let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        do {
+            try Data(text.utf8).write(to: temp)
+            if rename(temp.path, url.path) != 0 {
+                let code = errno
+                unlink(temp.path)
+                throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(String(cString: strerror(code)))")
+            }
+        } catch let error as BakeryError {
+            throw error
+        } catch {
+            throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(error.localizedDescription)",
+                              hint: "check that the folder \(folder.path) exists and is writable")
+        }
+    }
+}
