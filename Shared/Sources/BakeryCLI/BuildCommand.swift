@@ -243,17 +243,6 @@ struct BuildCommand: ParsableCommand {
         throw ExitCode(1)
     }
 
-    func printSummary(_ report: BuildReport, session: BuildSession, logger: Logger) throws {
-        guard summary else { return }
-        let counts = session.plan.counts(platforms: session.options.platforms)
-        if summaryFormat == "json" {
-            TargetRun.emit(.object([("build_targets", .int(counts.targets)), ("platform_builds", .int(counts.platformBuilds)),
-                                    ("registry_tags", .int(counts.tags))]), .plan)
-        } else {
-            Console.stderr(SummaryTable.counts(targets: counts.targets, platformBuilds: counts.platformBuilds, tags: counts.tags))
-        }
-    }
-
     func noTargets(_ filter: TargetFilter) -> Never {
         let described = filter.description
         Console.stderr("❌ No image targets to build\(described.isEmpty ? "" : " matching \(described)"). Check the --image-name, --image-version, --image-variant, --image-os, and --image-platform filters along with the --recent, --dev-versions, and --matrix-versions selection.")
