@@ -162,11 +162,13 @@ struct BuildCommand: ParsableCommand {
         let jobsList = BuildJob.jobs(for: ordered, plan: bakePlan, root: root, options: buildOptions)
 
         // Which strategy and engine: probe what is installed.
-        let inventory = Self.wait { await EngineInventory.probe() }
         var chosenStrategy = strategy.flatMap { BuildStrategy(rawValue: $0.lowercased()) } ?? .bake
-        if chosenStrategy == .bake && (engineChoice == .podman || engineChoice == .buildah) {
+        let choice = engineChoice
+        if chosenStrategy == .bake && (choice == .podman || choice == .buildah) {
             chosenStrategy = .build
         }
+        let needsBuildx = chosenStrategy == .bake || choice == .auto || choice == .docker
+        let inventory = Self.wait { await EngineInventory.probe(checkBuildx: needsBuildx) }
         let chosenEngine: BuildEngine
         if chosenStrategy == .bake {
             if inventory.buildx {

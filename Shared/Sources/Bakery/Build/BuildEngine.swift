@@ -50,7 +50,10 @@ public struct EngineInventory: Sendable, Equatable {
     }
 
     /// Looks on PATH, and asks `docker buildx version` whether the buildx plugin works.
-    public static func probe(runner: CommandRunner = CommandRunner(), environment: [String: String] = ProcessInfo.processInfo.environment) async -> EngineInventory {
+    /// `checkBuildx` false skips running `docker buildx version` (buildx is then reported missing):
+    /// an explicit `--engine podman` or `buildah` build needs no docker at all.
+    public static func probe(runner: CommandRunner = CommandRunner(), environment: [String: String] = ProcessInfo.processInfo.environment,
+                             checkBuildx: Bool = true) async -> EngineInventory {
         let path = environment["PATH"] ?? "/usr/bin:/bin"
         func onPath(_ name: String) -> Bool {
             path.split(separator: ":", omittingEmptySubsequences: false).contains { dir in
@@ -59,7 +62,7 @@ public struct EngineInventory: Sendable, Equatable {
         }
         let docker = onPath("docker")
         var buildx = false
-        if docker {
+        if docker && checkBuildx {
             var command = ChildCommand("docker", ["buildx", "version"])
             command.timeout = .seconds(30)
             buildx = (try? await runner.run(command))?.succeeded ?? false
