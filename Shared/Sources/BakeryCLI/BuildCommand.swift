@@ -223,6 +223,7 @@ struct BuildCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             }
+            if let folder = report.runFolder { logger.info("Logs and build files kept in \(folder.path) (--no-clean)") }
             Console.stderr("✅ Build completed: \(line)")
             try printSummary(report, session: session, logger: logger)
             return
