@@ -107,7 +107,9 @@ struct WorkspaceReportTests {
         let root = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
         let project = root.appendingPathComponent("PackageManager")
-        try FileManager.default.copyItem(at: BakeryBinary.repositoryRoot.appendingPathComponent("Examples/01-basic-image"), to: project)
+        // The tutorial's bakery.yaml alone: Examples/01-basic-image itself has its template folder.
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: ExampleProjects.referenceConfig("01-basic-image"), to: project.appendingPathComponent("bakery.yaml"))
         let before = BakeryBinary.snapshot(root)
         let atRoot = try BakeryBinary.run(["update", "files", "--all"], in: root)
         #expect(atRoot.status == 1)
