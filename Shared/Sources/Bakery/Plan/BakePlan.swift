@@ -188,7 +188,7 @@ public struct BakePlan: Sendable, Equatable, Encodable {
                 entry.cacheFrom = [.registryImport(ref: ref)]
                 if options.push { entry.cacheTo = [.registryExport(ref: ref)] }
             }
-            entry.secrets = target.image.buildSecrets.filter { options.environment[$0.envVar] != nil }
+            entry.secrets = target.image.buildSecrets.filter { !(options.environment[$0.envVar] ?? "").isEmpty }
                 .map { .environment(id: $0.id, variable: $0.envVar) }
             plan.targets[uid] = entry
         }
