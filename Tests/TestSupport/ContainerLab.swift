@@ -1,0 +1,210 @@
+// The container lab (scripts/container-lab) for tests that build, push and inspect images without internet:
+// a loopback registry serving the Debian bookworm minbase stand-in as docker.io/library/ubuntu:{24.04,22.04},
+// and the engine configurations that make podman and buildah work on this host. See Tests/README.md.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One lab per test process, started on first use and stopped when the process exits.
+///
+///     @Test(.enabled(if: ContainerLab.shouldRun))
+///     func pushes() throws {
+///         let lab = try ContainerLab.shared
+///         let build = try lab.run("buildah", ["build", "-t", "localhost/x:1", "."], in: context)
+///         ...
+///         #expect(try lab.tags(repository: "x") == ["1"])
+///     }
+///
+/// Locally, missing tools (or not being root) skip the test with a printed reason; under
+/// `BAKERY_REQUIRE_TOOLS=1` (CI) the test runs and `shared` throws, which fails it.
+public final class ContainerLab: Sendable {
+    /// The tools the lab and its tests use.
+    public static let tools = ["buildah", "podman", "skopeo", "docker-registry", "debootstrap", "runc", "curl", "python3"]
+    public static let installHint = "apt-get install buildah podman runc skopeo docker-registry debootstrap uidmap fuse-overlayfs"
+    /// The image the rootfs is imported as, and the label on it that names the rootfs tarball's sha256.
+    public static let standInImage = "localhost/bakery-standin:bookworm"
+    public static let rootfsDigestLabel = "bakery.container-lab.rootfs-sha256"
+    public static let script = BakeryBinary.repositoryRoot.appendingPathComponent("scripts/container-lab")
+
+    /// The lab's folder (configurations, registry storage, `env`); removed at exit.
+    public let directory: URL
+    /// CONTAINERS_CONF, CONTAINERS_REGISTRIES_CONF, BAKERY_LAB_REGISTRY, BAKERY_LAB_DIR: what a bakery child or
+    /// an engine needs (added to the inherited environment).
+    public let environment: [String: String]
+    /// "127.0.0.1:PORT".
+    public let registry: String
+    /// The sha256 of the cached rootfs tarball, as the stand-in's label carries it.
+    public let rootfsDigest: String
+
+    private init(directory: URL, environment: [String: String], registry: String, rootfsDigest: String) {
+        self.directory = directory
+        self.environment = environment
+        self.registry = registry
+        self.rootfsDigest = rootfsDigest
+    }
+
+    // MARK: Starting and stopping
+
+    /// What is missing for the lab here: tools not on PATH, and root.
+    public static var missingRequirements: [String] {
+        var missing = tools.filter { ExternalTool.locate($0) == nil }
+        if !missing.isEmpty { missing[missing.count - 1] += " (\(installHint))" }
+        if getuid() != 0 { missing.append("root (for debootstrap and the rootful containers-storage)") }
+        return missing
+    }
+
+    /// Whether a test needing the lab should run: everything is there, or CI requires it (and `shared` will
+    /// throw). Decided, and a skip reason printed, once per process.
+    public static var shouldRun: Bool { verdict }
+
+    private static let verdict: Bool = {
+        let missing = missingRequirements
+        if !missing.isEmpty && !ExternalTool.toolsRequired {
+            print("⚠️  skipping: the container lab needs \(missing.joined(separator: ", ")); CI runs this with BAKERY_REQUIRE_TOOLS=1")
+        }
+        return missing.isEmpty || ExternalTool.toolsRequired
+    }()
+
+    /// The process's lab, started by the first caller (the others wait); a failed start is not retried.
+    public static var shared: ContainerLab {
+        get throws { try started.get() }
+    }
+
+    private static let started = Result<ContainerLab, any Error> { try start() }
+
+    /// The lab's folder for this process (a new path; `up` creates it).
+    private static let labDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("bakery-lab-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())")
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private static func start() throws -> ContainerLab {
+        let missing = missingRequirements
+        guard missing.isEmpty else {
+            throw Failure(description: "the container lab is required (BAKERY_REQUIRE_TOOLS=1) but needs \(missing.joined(separator: ", "))")
+        }
+        let dir = labDirectory
+        // Stop it at exit, whatever happens below (`down` on a folder that never became a lab does nothing).
+        atexit { ContainerLab.stop() }
+        let began = Date()
+        // --owner: the script also stops the lab if this process dies without running its atexit handlers.
+        let ending = try ChildProcess.start(script.path, ["up", dir.path, "--owner", String(getpid())], in: BakeryBinary.repositoryRoot)
+            .finish(timeout: 1200)
+        guard !ending.timedOut, ending.status == 0 else {
+            throw Failure(description: "scripts/container-lab up \(dir.path) \(ending.timedOut ? "timed out" : "failed with status \(ending.status)"):\n\(ending.stderr)")
+        }
+        let envText = try String(contentsOf: dir.appendingPathComponent("env"), encoding: .utf8)
+        var environment: [String: String] = [:]
+        for line in envText.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            environment[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        guard let registry = environment["BAKERY_LAB_REGISTRY"], environment["CONTAINERS_CONF"] != nil,
+              environment["CONTAINERS_REGISTRIES_CONF"] != nil else {
+            throw Failure(description: "scripts/container-lab up wrote an incomplete \(dir.path)/env:\n\(envText)")
+        }
+        let digestFile = BakeryBinary.repositoryRoot.appendingPathComponent(".build/container-lab/bookworm-minbase.tar.sha256")
+        let rootfsDigest = try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        print("container lab: up in \(String(format: "%.1f", Date().timeIntervalSince(began))) s, registry \(registry), folder \(dir.path)")
+        return ContainerLab(directory: dir, environment: environment, registry: registry, rootfsDigest: rootfsDigest)
+    }
+
+    /// `scripts/container-lab down`: stops the registry (by its recorded PID) and removes the folder.
+    private static func stop() {
+        guard let child = try? ChildProcess.start(script.path, ["down", labDirectory.path], in: BakeryBinary.repositoryRoot) else { return }
+        let ending = child.finish(timeout: 60)
+        if ending.status != 0 { print("container lab: down failed (\(ending.status)): \(ending.stderr)") }
+    }
+
+    // MARK: Running tools
+
+    /// Runs `tool` (found on PATH) with the lab's environment; skopeo also gets `--registries-conf`, since
+    /// skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF. A run still going after `timeout` seconds is killed
+    /// and reported with status -1.
+    public func run(_ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Double = 600) throws -> BakeryBinary.Result {
+        guard let path = ExternalTool.locate(tool) else { throw Failure(description: "\(tool) is not installed (\(Self.installHint))") }
+        let arguments = tool == "skopeo" ? ["--registries-conf", environment["CONTAINERS_REGISTRIES_CONF"]!] + arguments : arguments
+        let ending = try ChildProcess.start(path, arguments, in: directory ?? self.directory, environment: environment).finish(timeout: timeout)
+        return BakeryBinary.Result(status: ending.timedOut ? -1 : ending.status, stdout: ending.stdout, stderr: ending.stderr)
+    }
+
+    /// Runs `tool` and returns its stdout, throwing with its stderr when it fails.
+    @discardableResult
+    public func output(_ tool: String, _ arguments: [String], in directory: URL? = nil) throws -> String {
+        let result = try run(tool, arguments, in: directory)
+        guard result.status == 0 else {
+            throw Failure(description: "\(tool) \(arguments.joined(separator: " ")) failed with status \(result.status):\n\(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    // MARK: Checks on the registry and the local store
+
+    /// The tags of `repository` in the lab registry ("bakery-test/app", or with the registry in front),
+    /// from the registry API's tags/list; none for a repository never pushed. Sorted.
+    public func tags(repository: String) throws -> [String] {
+        let name = repository.hasPrefix(registry + "/") ? String(repository.dropFirst(registry.count + 1)) : repository
+        let body = try output("curl", ["-sS", "--max-time", "30", "http://\(registry)/v2/\(name)/tags/list"])
+        guard let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+            throw Failure(description: "tags/list of \(name) is not a JSON object: \(body)")
+        }
+        if let errors = json["errors"] as? [[String: Any]] {
+            if errors.contains(where: { $0["code"] as? String == "NAME_UNKNOWN" }) { return [] }
+            throw Failure(description: "tags/list of \(name): \(body)")
+        }
+        return ((json["tags"] as? [String]) ?? []).sorted()
+    }
+
+    /// The digest the registry serves a reference's manifest under (its Docker-Content-Digest): the
+    /// sha256 of `skopeo inspect --raw`. `reference` is a registry reference ("127.0.0.1:PORT/x:1",
+    /// "docker.io/library/ubuntu:24.04" through the lab's registries.conf), with or without `docker://`.
+    public func manifestDigest(reference: String) throws -> String {
+        let raw = try output("skopeo", ["inspect", "--raw", Self.transport(reference)])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-lab-manifest-\(UUID().uuidString).json")
+        try Data(raw.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try output("skopeo", ["manifest-digest", file.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The image configuration (`skopeo inspect --config`) of a registry reference, as parsed JSON.
+    public func imageConfig(reference: String) throws -> [String: Any] {
+        let text = try output("skopeo", ["inspect", "--config", Self.transport(reference)])
+        guard let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw Failure(description: "the config of \(reference) is not a JSON object: \(text)")
+        }
+        return json
+    }
+
+    /// The image's labels (its config's config.Labels).
+    public func labels(reference: String) throws -> [String: String] {
+        let config = try imageConfig(reference: reference)
+        return ((config["config"] as? [String: Any])?["Labels"] as? [String: String]) ?? [:]
+    }
+
+    /// The `created_by` line of each history entry of the image's config, oldest first (to check
+    /// what the build ran, and that no secret appears in it).
+    public func history(reference: String) throws -> [String] {
+        let config = try imageConfig(reference: reference)
+        return ((config["history"] as? [[String: Any]]) ?? []).compactMap { $0["created_by"] as? String }
+    }
+
+    /// The local image's ID (containers-storage), or nil when there is no image by that name.
+    public func localImageID(_ name: String) throws -> String? {
+        let result = try run("podman", ["image", "inspect", "--format", "{{.Id}}", name])
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    /// Removes local images (names or IDs; an image with other names only loses this one). Names
+    /// that do not exist are ignored.
+    public func removeLocalImages(_ names: [String]) throws {
+        guard !names.isEmpty else { return }
+        try output("podman", ["rmi", "--ignore"] + names)
+    }
+
+    private static func transport(_ reference: String) -> String {
+        reference.contains("://") ? reference : "docker://\(reference)"
+    }
+}
