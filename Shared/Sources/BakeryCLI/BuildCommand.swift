@@ -228,22 +228,35 @@ struct BuildCommand: ParsableCommand {
             try printSummary(report, session: session, logger: logger)
             return
         }
-        for r in report.failed { logger.error("Failed to build image target '\(r.display)'.") }
-        if report.failed.count > 1 {
-            Console.stderr(report.failureGroupText)
-        }
-        for r in report.failed {
-            guard let f = r.failure else { continue }
-            var text = "  \(r.uid): \(f.message)"
-            if let t = f.termination { text += " (\(t))" }
-            if let c = f.command, report.failed.count == 1 { text += "\n    command: \(c)" }
-            if !f.errorTail.isEmpty { text += "\n    " + f.errorTail.split(separator: "\n").joined(separator: "\n    ") }
-            if let log = r.logFile { text += "\n    full log: \(log.path)" }
-            Console.stderr(text)
+        if session.strategy == .bake {
+            // One `docker buildx bake` ran and failed: one failure, however many targets the plan holds
+            // (the per-target errors and their group belong to the build strategy).
+            if let r = report.failed.first, let f = r.failure {
+                Console.stderr(Self.failureDetail(f, label: "bake plan", showCommand: true, logFile: r.logFile))
+            }
+        } else {
+            for r in report.failed { logger.error("Failed to build image target '\(r.display)'.") }
+            if report.failed.count > 1 {
+                Console.stderr(report.failureGroupText)
+            }
+            for r in report.failed {
+                guard let f = r.failure else { continue }
+                Console.stderr(Self.failureDetail(f, label: r.uid, showCommand: report.failed.count == 1, logFile: r.logFile))
+            }
         }
         Console.stderr("❌ Build failed: \(line)")
         try? printSummary(report, session: session, logger: logger)
         throw ExitCode(1)
+    }
+
+    /// `  <label>: <message> (<how it ended>)`, then the command, the end of its standard error and the log.
+    static func failureDetail(_ f: BuildFailure, label: String, showCommand: Bool, logFile: URL?) -> String {
+        var text = "  \(label): \(f.message)"
+        if let t = f.termination { text += " (\(t))" }
+        if let c = f.command, showCommand { text += "\n    command: \(c)" }
+        if !f.errorTail.isEmpty { text += "\n    " + f.errorTail.split(separator: "\n").joined(separator: "\n    ") }
+        if let log = logFile { text += "\n    full log: \(log.path)" }
+        return text
     }
 
     func noTargets(_ filter: TargetFilter) -> Never {

@@ -1,7 +1,7 @@
 // The bake strategy: the whole plan in one `docker buildx bake`, exactly as the reference runs it.
 import Foundation
 
-/// Writes the plan to `.bakery-bake.json` at the root and runs `docker buildx bake` on it (§10.3).
+/// Writes the plan to `.bakery-bake.json` at the root and runs `docker buildx bake` on it, as the reference does.
 public struct BakeRunner: Sendable {
     public static let planFileName = ".bakery-bake.json"
 
@@ -85,7 +85,7 @@ public struct BakeRunner: Sendable {
                     var results = all(.built, attempts: attempt)
                     if let file = options.metadataFile, let text = try? String(contentsOf: file, encoding: .utf8),
                        let json = JSONValue.parse(text) {
-                        for i in results.indices { results[i].metadata = json[results[i].uid] }
+                        for i in results.indices { results[i].metadata = json[results[i].uid].map { BuildMetadata.cleaned($0, masking: secretValues) } }
                     }
                     return results
                 }

@@ -18,6 +18,8 @@ public enum BuildMetadata {
                      buildOutput: CommandOutput) async throws -> JSONValue? {
         switch commands.engine {
         case .buildx:
+            // buildx is only asked for metadata with --metadata-file (the reference's command line); without it there is none to read.
+            guard commands.options.metadataFile != nil else { return nil }
             let url = commands.metadataPath(job)
             guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8),
                   let value = JSONValue.parse(text) else {
@@ -38,6 +40,26 @@ public enum BuildMetadata {
         case .podman, .buildah:
             return try await containersStorage(job, commands: commands, runner: runner)
         }
+    }
+
+    /// `value` as bakery records it: null fields removed (the reference drops them), and every
+    /// build secret value masked as `***`, like in the logs: a build that records a secret (an
+    /// annotation, a label) must not carry it into the metadata file.
+    static func cleaned(_ value: JSONValue, masking secrets: [String]) -> JSONValue {
+        let secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        func clean(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .object(let fields):
+                var out = OrderedDictionary<String, JSONValue>()
+                for (key, field) in fields where field != .null { out[key] = clean(field) }
+                return .object(out)
+            case .array(let items): return .array(items.map(clean))
+            case .string(let text):
+                return .string(secrets.reduce(text) { $0.split(separator: $1, omittingEmptySubsequences: false).joined(separator: "***") })
+            default: return v
+            }
+        }
+        return clean(value)
     }
 
     static func readTrimmed(_ url: URL) -> String? {

@@ -12,7 +12,7 @@ public enum EngineChoice: String, Sendable, CaseIterable {
     case auto, docker, podman, buildah
 }
 
-/// The flags of `bakery build` that shape how targets are built (reference §10.1).
+/// The flags of `bakery build` that shape how targets are built, with the reference's defaults.
 public struct BuildOptions: Sendable {
     public var failFast = false
     /// Extra attempts after a failure (`--retry N`).

@@ -18,13 +18,14 @@ public struct EngineCommands: Sendable {
     /// Whether this build pushes by digest to the temporary registry.
     var pushesByDigest: Bool { options.tempRegistry != nil && options.push }
 
-    public func metadataPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.uid).metadata.json") }
+    /// `<tmp>/<uid>.json`, where the reference has buildx write a target's metadata.
+    public func metadataPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.uid).json") }
     public func imageIDPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.uid).iid") }
     public func digestPath(_ job: BuildJob, _ n: Int) -> URL { runFolder.appendingPathComponent("\(job.uid).\(n).digest") }
 
     // MARK: - The build
 
-    /// The build command: `docker buildx build …` exactly as the reference runs it (§10.4), or the
+    /// The build command: `docker buildx build …` exactly as the reference runs it, or the
     /// same build in `docker build`, `podman build` or `buildah build` syntax.
     public func build(_ job: BuildJob) -> ChildCommand {
         switch engine {

@@ -92,7 +92,7 @@ public struct TargetBuilder: Sendable {
         if collectsMetadata {
             do {
                 metadata = try await BuildMetadata.read(job, commands: commands, runner: runner, publishOutput: pushed,
-                                                        buildOutput: buildOutput)
+                                                        buildOutput: buildOutput).map { BuildMetadata.cleaned($0, masking: secretValues) }
             } catch {
                 let message = "could not read the build metadata of '\(job.display)': \(error)"
                 log.write("# \(message)")
