@@ -9,15 +9,21 @@ import Glibc
 /// One lab per test process, started on first use and stopped when the process exits.
 ///
 ///     @Test(.enabled(if: ContainerLab.shouldRun))
-///     func pushes() throws {
-///         let lab = try ContainerLab.shared
-///         let build = try lab.run("buildah", ["build", "-t", "localhost/x:1", "."], in: context)
+///     func pushes() async throws {
+///         let lab = try await ContainerLab.shared()
+///         let build = try await lab.run("buildah", ["build", "-t", "localhost/x:1", "."], in: context)
 ///         ...
-///         #expect(try lab.tags(repository: "x") == ["1"])
+///         #expect(try await lab.tags(repository: "x") == ["1"])
 ///     }
 ///
 /// Locally, missing tools (or not being root) skip the test with a printed reason; under
 /// `BAKERY_REQUIRE_TOOLS=1` (CI) the test runs and `shared` throws, which fails it.
+///
+/// Every call that waits on child processes comes twice: synchronous, and `async` (same name, with
+/// `await`), which waits on a thread of its own instead of the cooperative pool that all tests share.
+/// Prefer the async forms: the pool has one thread per core (two here), the first `up` of a checkout
+/// takes half a minute or more and builds take long, and every async test stalls while a synchronous
+/// test holds a pool thread that long.
 public final class ContainerLab: Sendable {
     /// The tools the lab and its tests use.
     public static let tools = ["buildah", "podman", "skopeo", "docker-registry", "debootstrap", "runc", "curl", "python3"]
@@ -67,11 +73,64 @@ public final class ContainerLab: Sendable {
     }()
 
     /// The process's lab, started by the first caller (the others wait); a failed start is not retried.
+    /// Blocks the calling thread while the lab starts: from an async test use `shared()`.
     public static var shared: ContainerLab {
-        get throws { try started.get() }
+        get throws { try starter.wait() }
     }
 
-    private static let started = Result<ContainerLab, any Error> { try start() }
+    /// `shared`, waited for without holding a thread of the cooperative pool.
+    public static func shared() async throws -> ContainerLab {
+        try await starter.lab()
+    }
+
+    private static let starter = Starter()
+
+    /// Starts the lab once, on a plain thread, and hands the outcome to everyone who asked.
+    private final class Starter: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var outcome: Result<ContainerLab, any Error>?
+        private var waiting: [CheckedContinuation<ContainerLab, any Error>] = []
+        private var starting = false
+
+        /// Starts the lab on a thread of its own unless that has happened. Called with the condition locked.
+        private func beginIfNeeded() {
+            guard !starting else { return }
+            starting = true
+            Thread.detachNewThread {
+                let outcome = Result { try ContainerLab.start() }
+                self.condition.lock()
+                self.outcome = outcome
+                let waiting = self.waiting
+                self.waiting = []
+                self.condition.broadcast()
+                self.condition.unlock()
+                for continuation in waiting { continuation.resume(with: outcome) }
+            }
+        }
+
+        func wait() throws -> ContainerLab {
+            condition.lock()
+            defer { condition.unlock() }
+            beginIfNeeded()
+            while outcome == nil { condition.wait() }
+            return try outcome!.get()
+        }
+
+        func lab() async throws -> ContainerLab {
+            try await withCheckedThrowingContinuation { continuation in
+                condition.lock()
+                if let outcome {
+                    condition.unlock()
+                    continuation.resume(with: outcome)
+                    return
+                }
+                waiting.append(continuation)
+                beginIfNeeded()
+                condition.unlock()
+            }
+        }
+    }
+
 
     /// The lab's folder for this process (a new path; `up` creates it).
     private static let labDirectory = FileManager.default.temporaryDirectory
@@ -127,7 +186,16 @@ public final class ContainerLab: Sendable {
     public func run(_ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Double = 600) throws -> BakeryBinary.Result {
         guard let path = ExternalTool.locate(tool) else { throw Failure(description: "\(tool) is not installed (\(Self.installHint))") }
         let arguments = tool == "skopeo" ? ["--registries-conf", environment["CONTAINERS_REGISTRIES_CONF"]!] + arguments : arguments
-        let ending = try ChildProcess.start(path, arguments, in: directory ?? self.directory, environment: environment).finish(timeout: timeout)
+        return try execute(path, arguments, in: directory ?? self.directory, timeout: timeout)
+    }
+
+    /// Runs the built bakery with the lab's environment (its engines then pull the stand-in and push to the lab).
+    public func bakery(_ arguments: [String], in directory: URL, timeout: Double = 1200) throws -> BakeryBinary.Result {
+        try execute(BakeryBinary.path, arguments, in: directory, timeout: timeout)
+    }
+
+    private func execute(_ executable: String, _ arguments: [String], in directory: URL, timeout: Double) throws -> BakeryBinary.Result {
+        let ending = try ChildProcess.start(executable, arguments, in: directory, environment: environment).finish(timeout: timeout)
         return BakeryBinary.Result(status: ending.timedOut ? -1 : ending.status, stdout: ending.stdout, stderr: ending.stderr)
     }
 
@@ -202,6 +270,61 @@ public final class ContainerLab: Sendable {
     public func removeLocalImages(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         try output("podman", ["rmi", "--ignore"] + names)
+    }
+
+    // MARK: The same, off the cooperative pool
+
+    public func run(_ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Double = 600) async throws -> BakeryBinary.Result {
+        try await Self.onPlainThread { try self.run(tool, arguments, in: directory, timeout: timeout) }
+    }
+
+    public func bakery(_ arguments: [String], in directory: URL, timeout: Double = 1200) async throws -> BakeryBinary.Result {
+        try await Self.onPlainThread { try self.bakery(arguments, in: directory, timeout: timeout) }
+    }
+
+    @discardableResult
+    public func output(_ tool: String, _ arguments: [String], in directory: URL? = nil) async throws -> String {
+        try await Self.onPlainThread { try self.output(tool, arguments, in: directory) }
+    }
+
+    public func tags(repository: String) async throws -> [String] {
+        try await Self.onPlainThread { try self.tags(repository: repository) }
+    }
+
+    public func manifestDigest(reference: String) async throws -> String {
+        try await Self.onPlainThread { try self.manifestDigest(reference: reference) }
+    }
+
+    public func imageConfig(reference: String) async throws -> [String: Any] {
+        try await Self.onPlainThread { UncheckedBox(value: try self.imageConfig(reference: reference)) }.value
+    }
+
+    public func labels(reference: String) async throws -> [String: String] {
+        try await Self.onPlainThread { try self.labels(reference: reference) }
+    }
+
+    public func history(reference: String) async throws -> [String] {
+        try await Self.onPlainThread { try self.history(reference: reference) }
+    }
+
+    public func localImageID(_ name: String) async throws -> String? {
+        try await Self.onPlainThread { try self.localImageID(name) }
+    }
+
+    public func removeLocalImages(_ names: [String]) async throws {
+        try await Self.onPlainThread { try self.removeLocalImages(names) }
+    }
+
+    /// Runs blocking code on a thread of its own, off the cooperative pool.
+    public static func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Parsed JSON handed from the plain thread back to the caller, which is its only user.
+    private struct UncheckedBox: @unchecked Sendable {
+        var value: [String: Any]
     }
 
     private static func transport(_ reference: String) -> String {
