@@ -85,7 +85,7 @@ public struct BuildSizes: Sendable {
         self.environment = environment
     }
 
-    /// The measurements a finished build calls for (reference §10.6), with the build's engine and `--jobs`.
+    /// The measurements a finished build calls for, with the build's engine and `--jobs`.
     public init(report: BuildReport, session: BuildSession) {
         let requests = Self.requests(report: report, jobs: session.jobs, engine: session.engine, options: session.options)
         self.init(engine: session.engine, requests: requests, workers: min(session.options.jobs, requests.count),
@@ -135,7 +135,7 @@ public struct BuildSizes: Sendable {
         return out
     }
 
-    /// The references buildx-shaped metadata names (reference §10.5).
+    /// The references buildx-shaped metadata names.
     struct MetadataReferences {
         var names: [String] = []
         var digest: String?
