@@ -203,11 +203,11 @@ struct BuildCommand: ParsableCommand {
         console.startTicker()
         let report = SignalCancellation.run { await session.run() }
         console.stop()
-        try finish(report, session: session, logger: logger)
+        try finish(report, session: session, targets: ordered, logger: logger)
     }
 
     /// Prints the outcome, writes the metadata file, and exits with the build's status.
-    func finish(_ report: BuildReport, session: BuildSession, logger: Logger) throws {
+    func finish(_ report: BuildReport, session: BuildSession, targets: [ImageTarget], logger: Logger) throws {
         let line = "\(report.built.count) built, \(report.failed.count) failed, \(report.skipped.count + report.stopped.count) skipped or stopped, of \(report.results.count) target(s) in \(BuildConsole.elapsed(report.wallTime))"
         if report.interrupted {
             let stopped = report.stopped.map(\.uid)
@@ -225,7 +225,7 @@ struct BuildCommand: ParsableCommand {
             }
             if let folder = report.runFolder { logger.info("Logs and build files kept in \(folder.path) (--no-clean)") }
             Console.stderr("✅ Build completed: \(line)")
-            try printSummary(report, session: session, logger: logger)
+            try printSummary(report, session: session, targets: targets, logger: logger)
             return
         }
         if session.strategy == .bake {
@@ -245,7 +245,7 @@ struct BuildCommand: ParsableCommand {
             }
         }
         Console.stderr("❌ Build failed: \(line)")
-        try? printSummary(report, session: session, logger: logger)
+        try? printSummary(report, session: session, targets: targets, logger: logger)
         throw ExitCode(1)
     }
 

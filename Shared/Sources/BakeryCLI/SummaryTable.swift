@@ -1,24 +1,20 @@
-// The counts-only build summary table.
+// The build summary tables on stderr: counts (with --plan) and image sizes (after a build).
 import ArgumentParser
 import Bakery
 import Foundation
 
-/// The counts-only build summary table.
+/// The build summary tables.
 enum SummaryTable {
+    /// `--plan --summary`: targets, platform builds and registry tags.
     static func counts(targets: Int, platformBuilds: Int, tags: Int) -> String {
-        let rows = [("Build Targets", targets), ("Platform Builds", platformBuilds), ("Registry Tags", tags)]
-        let nameWidth = rows.reduce("Metric".count) { max($0, $1.0.count) }
-        let countWidth = rows.reduce("Count".count) { max($0, String($1.1).count) }
-        func line(_ a: String, _ b: String) -> String {
-            "│ " + a.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + " │ " + String(repeating: " ", count: countWidth - b.count) + b + " │"
-        }
-        var out = ["Build Summary",
-                   "┌" + String(repeating: "─", count: nameWidth + 2) + "┬" + String(repeating: "─", count: countWidth + 2) + "┐",
-                   line("Metric", "Count"),
-                   "├" + String(repeating: "─", count: nameWidth + 2) + "┼" + String(repeating: "─", count: countWidth + 2) + "┤"]
-        out += rows.map { line($0.0, String($0.1)) }
-        out.append("└" + String(repeating: "─", count: nameWidth + 2) + "┴" + String(repeating: "─", count: countWidth + 2) + "┘")
-        out.append("Registry Tags counts tag aliases (version, os, latest, etc.) across registries, not distinct stored images.")
-        return out.joined(separator: "\n")
+        let table = BoxTable(columns: [.init("Metric"), .init("Count", .right)],
+                             rows: [["Build Targets", String(targets)], ["Platform Builds", String(platformBuilds)],
+                                    ["Registry Tags", String(tags)]])
+        return (["Build Summary"] + table.lines() + [BuildSummary.captions[0]]).joined(separator: "\n")
+    }
+
+    /// After a build: per target its platforms, tags, layers and sizes, and the totals.
+    static func sizes(_ summary: BuildSummary) -> String {
+        summary.table()
     }
 }

@@ -18,7 +18,8 @@ public enum BuildMetadata {
                      buildOutput: CommandOutput) async throws -> JSONValue? {
         switch commands.engine {
         case .buildx:
-            // buildx is only asked for metadata with --metadata-file (the reference's command line); without it there is none to read.
+            // buildx writes metadata only when given --metadata-file, which (as in the reference) is
+            // passed only for bakery's own --metadata-file; --summary then finds images by tag.
             guard commands.options.metadataFile != nil else { return nil }
             let url = commands.metadataPath(job)
             guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8),
