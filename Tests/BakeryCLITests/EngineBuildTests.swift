@@ -26,16 +26,20 @@ struct EngineBuildTests {
 
     /// Runs bakery with the lab's environment (plus `extra`), plain output as in CI.
     static func bakery(_ arguments: [String], in dir: URL, lab: ContainerLab, extra: [String: String] = [:],
-                       timeout: Double = 1200) throws -> ChildProcess.Ending {
+                       timeout: Double = 1200) async throws -> ChildProcess.Ending {
         var env = lab.environment
         env["CI"] = "true"
         for (k, v) in extra { env[k] = v }
-        return try ChildProcess.start(BakeryBinary.path, arguments, in: dir, environment: env).finish(timeout: timeout)
+        let environment = env
+        // On a thread of its own: a build takes minutes, and must not hold a cooperative-pool thread.
+        return try await ContainerLab.onPlainThread {
+            try ChildProcess.start(BakeryBinary.path, arguments, in: dir, environment: environment).finish(timeout: timeout)
+        }
     }
 
     /// The plan's targets: uid → (tags, labels).
-    static func plan(_ dir: URL, _ filters: [String], lab: ContainerLab) throws -> [String: (tags: [String], labels: [String: String])] {
-        let out = try bakery(["build", "--plan", "-q", "--context", dir.path] + filters, in: dir, lab: lab)
+    static func plan(_ dir: URL, _ filters: [String], lab: ContainerLab) async throws -> [String: (tags: [String], labels: [String: String])] {
+        let out = try await bakery(["build", "--plan", "-q", "--context", dir.path] + filters, in: dir, lab: lab)
         #expect(out.status == 0, "\(out.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         let targets = json?["target"] as? [String: [String: Any]] ?? [:]
@@ -50,8 +54,8 @@ struct EngineBuildTests {
     // MARK: - The Examples, built and pushed
 
     @Test(.enabled(if: ContainerLab.shouldRun), arguments: engines)
-    func examplesBuildPushAndMatchThePlan(engine: String) throws {
-        let lab = try ContainerLab.shared
+    func examplesBuildPushAndMatchThePlan(engine: String) async throws {
+        let lab = try await ContainerLab.shared()
         let cases: [(String, [String])] = [
             ("01-basic-image", []),
             ("02-multiple-images-and-versions", ["--image-name", "ubuntu-base"]),
@@ -62,10 +66,10 @@ struct EngineBuildTests {
         for (example, filters) in cases {
             let dir = try Self.labCopy(of: example, lab: lab, namespace: "e2e-\(engine)")
             defer { try? FileManager.default.removeItem(at: dir) }
-            let planned = try Self.plan(dir, filters, lab: lab)
+            let planned = try await Self.plan(dir, filters, lab: lab)
             #expect(!planned.isEmpty, "\(example): no targets planned")
             let metadataFile = dir.appendingPathComponent("build-metadata.json")
-            let run = try Self.bakery(["build", "--context", dir.path, "--strategy", "build", "--engine", engine, "-j", "2",
+            let run = try await Self.bakery(["build", "--context", dir.path, "--strategy", "build", "--engine", engine, "-j", "2",
                                        "--push", "--metadata-file", metadataFile.path] + filters, in: dir, lab: lab)
             #expect(run.status == 0, "\(example) with \(engine): \(run.stderr.suffix(4000))")
             guard run.status == 0 else { continue }
@@ -79,24 +83,24 @@ struct EngineBuildTests {
                 #expect(digest?.hasPrefix("sha256:") == true, "\(uid): no digest in the metadata")
                 for tag in target.tags {
                     let (repository, name) = Self.split(tag)
-                    #expect(try lab.tags(repository: repository).contains(name), "\(tag) was not pushed")
-                    #expect(try lab.manifestDigest(reference: tag) == digest, "\(tag): registry digest differs from the metadata")
+                    #expect(try await lab.tags(repository: repository).contains(name), "\(tag) was not pushed")
+                    #expect(try await lab.manifestDigest(reference: tag) == digest, "\(tag): registry digest differs from the metadata")
                 }
                 let descriptor = metadata[uid]?["containerimage.descriptor"] as? [String: Any]
                 #expect(descriptor?["digest"] as? String == digest)
                 #expect((descriptor?["platform"] as? [String: String]) == ["architecture": "amd64", "os": "linux"])
                 #expect((metadata[uid]?["image.name"] as? String) == target.tags.joined(separator: ","))
                 // The image's labels are the plan's (the created time is taken when each command runs).
-                let labels = try lab.labels(reference: target.tags[0])
+                let labels = try await lab.labels(reference: target.tags[0])
                 for (key, value) in target.labels where key != "org.opencontainers.image.created" {
                     #expect(labels[key] == value, "\(uid): label \(key)")
                 }
                 #expect(labels["org.opencontainers.image.created"]?.hasPrefix("20") == true)
-                let config = try lab.imageConfig(reference: target.tags[0])
+                let config = try await lab.imageConfig(reference: target.tags[0])
                 #expect(metadata[uid]?["containerimage.config.digest"] as? String != nil)
                 #expect(config["architecture"] as? String == "amd64")
                 built += 1
-                try lab.removeLocalImages(target.tags)
+                try await lab.removeLocalImages(target.tags)
             }
         }
         #expect(built == 9, "01: 1, 02 (Ubuntu): 2, 03: 2, 04 (Ubuntu): 4 targets")
@@ -130,18 +134,18 @@ struct EngineBuildTests {
     /// Plan order (by display): Minimal 22.04, Minimal 24.04, Standard 22.04, Standard 24.04.
     static let minimal2204 = "ImageTarget(image='example-image', version='1.0.0', variant='Minimal', os='Ubuntu 22.04')"
 
-    static func localTags(_ dir: URL, lab: ContainerLab) throws -> [String: [String]] {
-        try plan(dir, ["--image-os", "Ubuntu"], lab: lab).mapValues(\.tags)
+    static func localTags(_ dir: URL, lab: ContainerLab) async throws -> [String: [String]] {
+        try await plan(dir, ["--image-os", "Ubuntu"], lab: lab).mapValues(\.tags)
     }
 
     @Test(.enabled(if: ContainerLab.shouldRun))
-    func aBrokenTargetFailsAloneAndIsNamed() throws {
-        let lab = try ContainerLab.shared
+    func aBrokenTargetFailsAloneAndIsNamed() async throws {
+        let lab = try await ContainerLab.shared()
         let dir = try Self.scratch(lab, runs: ["ubuntu2204.min": "RUN echo about to fail && exit 3"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let tags = try Self.localTags(dir, lab: lab)
-        try lab.removeLocalImages(tags.values.flatMap { $0 })
-        let run = try Self.bakery(["build", "--context", dir.path, "-j", "2"] + Self.ubuntu, in: dir, lab: lab)
+        let tags = try await Self.localTags(dir, lab: lab)
+        try await lab.removeLocalImages(tags.values.flatMap { $0 })
+        let run = try await Self.bakery(["build", "--context", dir.path, "-j", "2"] + Self.ubuntu, in: dir, lab: lab)
         #expect(run.status == 1)
         #expect(run.stderr.contains("ERROR: Failed to build image target '\(Self.minimal2204)'."))
         #expect(run.stderr.contains("❌ Build failed: 3 built, 1 failed, 0 skipped or stopped, of 4 target(s)"))
@@ -152,35 +156,35 @@ struct EngineBuildTests {
         #expect(logPath.map { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains("about to fail") ?? false } == true)
         // The other three were built.
         for (uid, list) in tags {
-            let exists = try lab.localImageID(list[0]) != nil
+            let exists = try await lab.localImageID(list[0]) != nil
             #expect(exists == (uid != "example-image-1-0-0-minimal-ubuntu-22-04"), "\(uid)")
         }
-        try lab.removeLocalImages(tags.values.flatMap { $0 })
+        try await lab.removeLocalImages(tags.values.flatMap { $0 })
         if let logPath { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: logPath).deletingLastPathComponent().path) }
     }
 
     @Test(.enabled(if: ContainerLab.shouldRun))
-    func failFastSkipsTargetsNotYetStarted() throws {
-        let lab = try ContainerLab.shared
+    func failFastSkipsTargetsNotYetStarted() async throws {
+        let lab = try await ContainerLab.shared()
         let dir = try Self.scratch(lab, runs: ["ubuntu2204.min": "RUN exit 3"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let tags = try Self.localTags(dir, lab: lab)
-        try lab.removeLocalImages(tags.values.flatMap { $0 })
-        let run = try Self.bakery(["build", "--context", dir.path, "-j", "1", "--fail-fast"] + Self.ubuntu, in: dir, lab: lab)
+        let tags = try await Self.localTags(dir, lab: lab)
+        try await lab.removeLocalImages(tags.values.flatMap { $0 })
+        let run = try await Self.bakery(["build", "--context", dir.path, "-j", "1", "--fail-fast"] + Self.ubuntu, in: dir, lab: lab)
         #expect(run.status == 1)
         #expect(run.stderr.contains("❌ Build failed: 0 built, 1 failed, 3 skipped or stopped, of 4 target(s)"))
         #expect(run.stderr.components(separatedBy: "not started: --fail-fast after '\(Self.minimal2204)' failed").count == 4)
         #expect(!run.stderr.contains("[example-image-1-0-0-standard-ubuntu-24-04]"), "a skipped target ran")
-        for list in tags.values { #expect(try lab.localImageID(list[0]) == nil) }
+        for list in tags.values { #expect(try await lab.localImageID(list[0]) == nil) }
     }
 
     @Test(.enabled(if: ContainerLab.shouldRun))
-    func retryRunsAFailingTargetAgain() throws {
-        let lab = try ContainerLab.shared
+    func retryRunsAFailingTargetAgain() async throws {
+        let lab = try await ContainerLab.shared()
         let dir = try Self.scratch(lab, runs: ["ubuntu2204.min": "RUN echo attempt-marker && exit 3"])
         defer { try? FileManager.default.removeItem(at: dir) }
         let started = Date()
-        let run = try Self.bakery(["build", "--context", dir.path, "--retry", "1", "--image-variant", "Minimal", "--image-os", "Ubuntu 22.04",
+        let run = try await Self.bakery(["build", "--context", dir.path, "--retry", "1", "--image-variant", "Minimal", "--image-os", "Ubuntu 22.04",
                                    "--strategy", "build", "--engine", "buildah"], in: dir, lab: lab)
         #expect(run.status == 1)
         #expect(Date().timeIntervalSince(started) >= 5, "the retry waits 5 s")
@@ -190,8 +194,8 @@ struct EngineBuildTests {
     }
 
     @Test(.enabled(if: ContainerLab.shouldRun))
-    func interruptStopsEveryChild() throws {
-        let lab = try ContainerLab.shared
+    func interruptStopsEveryChild() async throws {
+        let lab = try await ContainerLab.shared()
         let marker = "sleep 2\(Int.random(in: 100...999))"
         let dir = try Self.scratch(lab, runs: ["ubuntu2204.min": "RUN \(marker)", "ubuntu2204.std": "RUN \(marker)"])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -204,11 +208,11 @@ struct EngineBuildTests {
         for _ in 0..<600 {
             seen = Self.processes(matching: marker).count
             if seen >= 2 { break }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(seen >= 2, "the builds never reached their RUN step")
         kill(child.pid, SIGINT)
-        let ending = child.finish(timeout: 60)
+        let ending = try await ContainerLab.onPlainThread { child.finish(timeout: 60) }
         #expect(!ending.timedOut)
         #expect(ending.status == 130, "\(ending.stderr.suffix(2000))")
         #expect(ending.stderr.contains("❌ Build interrupted: stopped "))
@@ -231,14 +235,14 @@ struct EngineBuildTests {
     }
 
     @Test(.enabled(if: ContainerLab.shouldRun))
-    func aBuildSecretNeverLeaks() throws {
-        let lab = try ContainerLab.shared
+    func aBuildSecretNeverLeaks() async throws {
+        let lab = try await ContainerLab.shared()
         let secret = "s3cr3t-\(UUID().uuidString.prefix(12))"
         let dir = try Self.scratch(lab, runs: ["ubuntu2404.std": "RUN --mount=type=secret,id=token sh -c 'echo token is $(cat /run/secrets/token); test -s /run/secrets/token'"],
                                    extraYAML: "    buildSecrets:\n      - id: token\n        envVar: BAKERY_TEST_TOKEN\n")
         defer { try? FileManager.default.removeItem(at: dir) }
         let metadataFile = dir.appendingPathComponent("metadata.json")
-        let run = try Self.bakery(["build", "--context", dir.path, "--image-variant", "Standard", "--image-os", "Ubuntu 24.04",
+        let run = try await Self.bakery(["build", "--context", dir.path, "--image-variant", "Standard", "--image-os", "Ubuntu 24.04",
                                    "--strategy", "build", "--engine", "buildah", "--push", "--no-clean", "--metadata-file", metadataFile.path],
                                   in: dir, lab: lab, extra: ["BAKERY_TEST_TOKEN": secret])
         #expect(run.status == 0, "\(run.stderr.suffix(3000))")
@@ -262,13 +266,13 @@ struct EngineBuildTests {
             try? FileManager.default.removeItem(atPath: folder)
         }
         // Nor does the pushed image's history.
-        let tags = try Self.plan(dir, ["--image-variant", "Standard", "--image-os", "Ubuntu 24.04"], lab: lab).values.first?.tags ?? []
+        let tags = try await Self.plan(dir, ["--image-variant", "Standard", "--image-os", "Ubuntu 24.04"], lab: lab).values.first?.tags ?? []
         #expect(!tags.isEmpty)
         if let tag = tags.first {
-            let history = try lab.history(reference: tag)
+            let history = try await lab.history(reference: tag)
             #expect(history.contains { $0.contains("/run/secrets/token") })
             #expect(!history.joined(separator: "\n").contains(secret))
         }
-        try lab.removeLocalImages(tags)
+        try await lab.removeLocalImages(tags)
     }
 }

@@ -23,7 +23,10 @@ public final class ChildProcess: @unchecked Sendable {
                              capture: Bool = true) throws -> ChildProcess {
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         if capture {
-            guard pipe(&out) == 0, pipe(&err) == 0 else { throw POSIXError(.EMFILE) }
+            // Close-on-exec: a child started at the same moment by another test must not inherit these
+            // pipes (it would hold them open, and this child's reader would wait for it too). The dup2
+            // onto 1 and 2 below clears the flag for this child's own copies.
+            guard pipe2(&out, O_CLOEXEC) == 0, pipe2(&err, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -32,7 +35,6 @@ public final class ChildProcess: @unchecked Sendable {
         if capture {
             posix_spawn_file_actions_adddup2(&actions, out[1], 1)
             posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-            for fd in out + err { posix_spawn_file_actions_addclose(&actions, fd) }
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
