@@ -26,7 +26,9 @@ public final class ChildProcess: @unchecked Sendable {
             // Close-on-exec: a child started at the same moment by another test must not inherit these
             // pipes (it would hold them open, and this child's reader would wait for it too). The dup2
             // onto 1 and 2 below clears the flag for this child's own copies.
-            guard pipe2(&out, O_CLOEXEC) == 0, pipe2(&err, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
+            // (Glibc's module does not export pipe2; the window between pipe and fcntl is a few instructions.)
+            guard pipe(&out) == 0, pipe(&err) == 0 else { throw POSIXError(.EMFILE) }
+            for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
