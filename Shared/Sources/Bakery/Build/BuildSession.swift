@@ -53,7 +53,13 @@ public struct BuildSession: Sendable {
         case .bake:
             let bake = BakeRunner(plan: plan, root: root, options: options, runner: runner, observer: observer, secretValues: secretValues)
             results = await bake.run(jobs: jobs, logFolder: logFolder)
-            for r in results { observer.handle(.finished(r)) }
+            if let first = results.first, let failure = first.failure {
+                // One bake, one failure: shown once, not once per target it would have built.
+                observer.handle(.finished(TargetResult(uid: "bake", display: "bake plan", status: .failed(failure), attempts: first.attempts,
+                                                       duration: first.duration, logFile: first.logFile, metadata: nil)))
+            } else {
+                for r in results { observer.handle(.finished(r)) }
+            }
         case .build:
             observer.handle(.info("Using \(workerCount) worker(s) for \(jobs.count) concurrent operation(s)"))
             let commands = EngineCommands(engine: engine, options: options, runFolder: logFolder)
