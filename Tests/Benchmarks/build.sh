@@ -40,7 +40,7 @@ for os in ubuntu2404 ubuntu2204 rocky9; do
   done
 done
 
-exec python3 - "$bakery" "$engine" "$project" "$runs" <<'PY'
+python3 - "$bakery" "$engine" "$project" "$runs" <<'PY'
 import glob, os, shlex, statistics, subprocess, sys, tempfile, time
 
 bakery, engine, project, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
