@@ -44,8 +44,8 @@ struct BuildHostileTests {
 
     /// The fake engine (`docker`, `podman`, `buildah`, `skopeo` are links to it). It records
     /// `<exe> <args>` in $FAKE_DIR/calls.log, then, for a build, does what HX_BUILD says and writes
-    /// the image id unless told not to; `docker buildx bake` copies the plan aside and sleeps
-    /// HX_BAKE_SLEEP seconds; `skopeo` runs `sleep $HX_SKOPEO_SLEEP` in a child when set, else fails.
+    /// the image id unless told not to; `docker buildx bake` copies the plan aside and, with
+    /// HX_BAKE_HOLD, waits until $FAKE_DIR/release exists; `skopeo` runs `sleep $HX_SKOPEO_SLEEP` in a child when set, else fails.
     static func fakeEngine(bash: String) -> String {
         "#!\(bash)\n" + #"""
         exe=${0##*/}
@@ -58,7 +58,10 @@ struct BuildHostileTests {
           "docker buildx bake")
             for a in "$@"; do [ "$a" = --print ] && exit 0; done
             cp .bakery-bake.json "$FAKE_DIR/bake-plan-$$.json"
-            if [ -n "$HX_BAKE_SLEEP" ]; then touch "$FAKE_DIR/bake-started"; sleep "$HX_BAKE_SLEEP"; fi
+            if [ -n "$HX_BAKE_HOLD" ]; then
+              touch "$FAKE_DIR/bake-started"
+              for i in $(seq 1 1200); do [ -e "$FAKE_DIR/release" ] && break; sleep 0.05; done
+            fi
             exit 0 ;;
           "docker buildx build")
             # Metadata that records the secret's lines, the first followed by a combining mark.
@@ -140,7 +143,7 @@ struct BuildHostileTests {
 
         var environment: [String: String] {
             ["PATH": "\(bin.path):\(tools.path)", "FAKE_DIR": root.path, "TMPDIR": tmp.path, "CI": "true", "BAKERY_MAX_CONCURRENCY": "",
-             "HX_BUILD": "", "HX_TOKEN": "", "HX_BAKE_SLEEP": "", "HX_SKOPEO_SLEEP": ""]
+             "HX_BUILD": "", "HX_TOKEN": "", "HX_BAKE_HOLD": "", "HX_SKOPEO_SLEEP": ""]
         }
 
         /// `bakery build <arguments>` in the project, off the cooperative pool.
@@ -177,15 +180,18 @@ struct BuildHostileTests {
             return out
         }
 
-        /// Waits (up to `seconds`) until `name` exists in the sandbox.
-        func waitFor(_ name: String, seconds: Double = 20) async throws -> Bool {
+        /// Waits (up to `seconds`) until `condition` holds. Blocking: call it from a plain thread (a
+        /// busy cooperative pool would resume an async poll long after the moment it waits for).
+        static func waitUntil(seconds: Double = 60, _ condition: () -> Bool) -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path) { return true }
-                try await Task.sleep(for: .milliseconds(50))
+                if condition() { return true }
+                usleep(20_000)
             }
             return false
         }
+
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path) }
     }
 
     static let buildah = ["--strategy", "build", "--engine", "buildah"]
@@ -346,10 +352,16 @@ struct BuildHostileTests {
     @Test func aSecondBakeOfTheSameFolderIsRefusedWhileTheFirstRuns() async throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let first = try box.start([], environment: ["HX_BAKE_SLEEP": "3"])
-        #expect(try await box.waitFor("bake-started"))
-        let second = try await box.build(["--no-cache"])
-        let ending = try await ContainerLab.onPlainThread { first.finish(timeout: 60) }
+        let env = box.environment.merging(["HX_BAKE_HOLD": "1"]) { $1 }
+        let (started, second, ending) = try await ContainerLab.onPlainThread { [box] in
+            let first = try box.start([], environment: ["HX_BAKE_HOLD": "1"])
+            let started = Sandbox.waitUntil { box.exists("bake-started") }
+            // The first bake is inside `docker buildx bake` until the release file appears.
+            let second = try BakeryBinary.run(["build", "--no-cache"], in: box.project, timeout: 60, environment: env)
+            _ = FileManager.default.createFile(atPath: box.root.appendingPathComponent("release").path, contents: nil)
+            return (started, second, first.finish(timeout: 60))
+        }
+        #expect(started)
         #expect(ending.status == 0, "\(ending.stderr.suffix(1000))")
         #expect(second.status == 1)
         #expect(second.stderr.contains("another bakery build is baking in \(box.project.path)"), "\(second.stderr.suffix(1000))")
@@ -365,11 +377,13 @@ struct BuildHostileTests {
         defer { box.remove() }
         let marker = "77\(Int.random(in: 1000...9999)).5"
         let metadata = box.root.appendingPathComponent("meta.json")
-        let child = try box.start(Self.buildah + ["--metadata-file", metadata.path], environment: ["HX_SKOPEO_SLEEP": marker])
-        #expect(try await box.waitFor("skopeo-started"))
-        try await Task.sleep(for: .milliseconds(200))
-        kill(child.pid, SIGTERM)
-        let ending = try await ContainerLab.onPlainThread { child.finish(timeout: 30) }
+        let (started, ending) = try await ContainerLab.onPlainThread { [box] in
+            let child = try box.start(Self.buildah + ["--metadata-file", metadata.path], environment: ["HX_SKOPEO_SLEEP": marker])
+            let started = Sandbox.waitUntil { !Self.processes(matching: "sleep \(marker)").isEmpty }
+            kill(child.pid, SIGTERM)
+            return (started, child.finish(timeout: 30))
+        }
+        #expect(started, "skopeo never ran")
         #expect(ending.status == 130, "\(ending.stderr.suffix(1500))")
         #expect(!ending.stderr.contains("could not read the build metadata"), "an interruption reported as a metadata problem")
         #expect(Self.processes(matching: "sleep \(marker)").isEmpty, "skopeo's child outlived SIGTERM")
@@ -379,17 +393,21 @@ struct BuildHostileTests {
     @Test func twoSigintsDuringTheRetryPauseExit130AtOnce() async throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let child = try box.start(Self.buildah + ["--retry", "5"], environment: ["HX_BUILD": "fail"])
-        let deadline = Date().addingTimeInterval(20)
-        while box.buildCalls.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .milliseconds(500))
-        let sent = Date()
-        kill(child.pid, SIGINT)
-        kill(child.pid, SIGINT)
-        let ending = try await ContainerLab.onPlainThread { child.finish(timeout: 30) }
+        let (started, ending, waited) = try await ContainerLab.onPlainThread { [box] in
+            let child = try box.start(Self.buildah + ["--retry", "5"], environment: ["HX_BUILD": "fail"])
+            // The first attempt has failed once the fake logged it and its process is gone; the 5 s pause follows.
+            let started = Sandbox.waitUntil { !box.buildCalls.isEmpty }
+            usleep(700_000)
+            let sent = Date()
+            kill(child.pid, SIGINT)
+            kill(child.pid, SIGINT)
+            let ending = child.finish(timeout: 30)
+            return (started, ending, Date().timeIntervalSince(sent))
+        }
+        #expect(started)
         #expect(ending.status == 130, "\(ending.stderr.suffix(1500))")
-        #expect(Date().timeIntervalSince(sent) < 4, "waited out the retry pause")
-        #expect(box.buildCalls.count == 1)
+        #expect(waited < 4.5, "waited out the retry pause")
+        #expect(box.buildCalls.count == 1, "another attempt started after Ctrl-C")
         #expect(!FileManager.default.fileExists(atPath: box.planFile.path))
     }
 
