@@ -14,7 +14,7 @@ import Glibc
 @Suite("bakery build, attacked")
 struct BuildHostileTests {
     /// One image, one target (`img-1-0-0-ubuntu-24-04`), a build secret from `HX_TOKEN`.
-    static func config(registry: String = "ghcr.io", namespace: String = "hostile") -> String {
+    static func config(registry: String = "ghcr.io", namespace: String = "hostile", version: String = "1.0.0") -> String {
         """
         repository:
           url: "github.com/example/hostile"
@@ -27,7 +27,7 @@ struct BuildHostileTests {
               - id: token
                 envVar: HX_TOKEN
             versions:
-              - name: 1.0.0
+              - name: "\(version)"
                 os:
                   - name: "Ubuntu 24.04"
                     primary: true
@@ -105,7 +105,7 @@ struct BuildHostileTests {
         var tools: URL { root.appendingPathComponent("tools") }
         var planFile: URL { project.appendingPathComponent(".bakery-bake.json") }
 
-        init(engines: [String] = ["docker", "podman", "buildah", "skopeo"]) throws {
+        init(engines: [String] = ["docker", "podman", "buildah", "skopeo"], version: String = "1.0.0") throws {
             let fm = FileManager.default
             let base = URL(fileURLWithPath: fm.temporaryDirectory.path).resolvingSymlinksInPath()
             root = base.appendingPathComponent("bakery-hostile-\(UUID().uuidString.prefix(8))")
@@ -128,8 +128,8 @@ struct BuildHostileTests {
             for engine in engines.dropFirst() {
                 try fm.createSymbolicLink(atPath: bin.appendingPathComponent(engine).path, withDestinationPath: engines[0])
             }
-            try Data(BuildHostileTests.config().utf8).write(to: project.appendingPathComponent("bakery.yaml"))
-            let file = project.appendingPathComponent(BuildHostileTests.containerfile)
+            try Data(BuildHostileTests.config(version: version).utf8).write(to: project.appendingPathComponent("bakery.yaml"))
+            let file = project.appendingPathComponent("img/\(version)/Containerfile.ubuntu2404")
             try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("FROM scratch\n".utf8).write(to: file)
         }
@@ -272,6 +272,21 @@ struct BuildHostileTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot create bakery's run folder in \(missing)"), "\(run.stderr.suffix(1500))")
         #expect(box.buildCalls.isEmpty, "the engine ran, writing its files outside a private folder: \(box.calls)")
+    }
+
+    @Test func aUIDThatKeepsASlashStillGetsItsFilesInTheRunFolderItself() async throws {
+        // "/" followed by a combining mark is one Character, which the UID keeps as it is.
+        let box = try Sandbox(version: "1/\u{301}x")
+        defer { box.remove() }
+        let run = try await box.build(Self.buildah + ["--no-clean"])
+        #expect(run.status == 0, "\(run.stderr.suffix(1500))")
+        let fm = FileManager.default
+        let folders = try fm.contentsOfDirectory(atPath: box.tmp.path).filter { $0.hasPrefix("posit-bakery") }
+        #expect(folders.count == 1)
+        for folder in folders {
+            let entries = try fm.contentsOfDirectory(atPath: box.tmp.path + "/" + folder)
+            #expect(Set(entries) == ["img-1-\u{301}x-ubuntu-24-04.log", "img-1-\u{301}x-ubuntu-24-04.iid"], "\(entries)")
+        }
     }
 
     @Test func aMetadataFileThatCannotBeWrittenIsRefusedBeforeBuilding() async throws {
