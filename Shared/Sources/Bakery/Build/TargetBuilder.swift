@@ -29,7 +29,7 @@ public struct TargetBuilder: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let options = commands.options
-        let log = TargetLogFile(logFolder.appendingPathComponent("\(job.uid).log"))
+        let log = TargetLogFile(logFolder.appendingPathComponent("\(job.fileStem).log"))
         defer { log.close() }
         func result(_ status: TargetResult.Status, attempts: Int, metadata: JSONValue? = nil) -> TargetResult {
             TargetResult(uid: job.uid, display: job.display, status: status, attempts: attempts, duration: clock.now - start,
