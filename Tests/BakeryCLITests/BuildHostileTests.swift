@@ -473,8 +473,12 @@ struct BuildHostileTests {
             RUN --mount=type=secret,id=token sh -c 'seq 1 30000; cat /run/secrets/token; echo; echo "joined:$(tr -d "\\n" < /run/secrets/token)"'
 
             """.write(to: file, atomically: false, encoding: .utf8)
+        // A temporary folder inside the project: a failed run's kept logs go with it.
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         var env = lab.environment
         env["CI"] = "true"
+        env["TMPDIR"] = tmp.path
         env["HX_TOKEN"] = Self.secret
         let environment = env
         let run = try await ContainerLab.onPlainThread {
