@@ -128,6 +128,12 @@ struct BuildCommand: ParsableCommand {
             }
         }
 
+        if let metadataFile, let problem = Self.metadataFileProblem(metadataFile) {
+            // Checked before building: finding out after an hour of building wastes the hour.
+            Console.stderr("❌ --metadata-file '\(metadataFile)': \(problem)")
+            throw ExitCode(1)
+        }
+
         var buildOptions = BuildOptions()
         buildOptions.failFast = failFast
         buildOptions.retries = retry
@@ -204,6 +210,23 @@ struct BuildCommand: ParsableCommand {
         let report = SignalCancellation.run { await session.run() }
         console.stop()
         try finish(report, session: session, targets: ordered, logger: logger)
+    }
+
+    /// Why the metadata file could not be written where `path` says, or nil: its folder must be an
+    /// existing, writable folder, and the path itself no folder.
+    static func metadataFileProblem(_ path: String) -> String? {
+        if path.isEmpty { return "the path is empty; give the file to write (e.g. build-metadata.json)" }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var isFolder: ObjCBool = false
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue) {
+            return "\(url.path) is a folder; give the path of a file to write in it (e.g. \(url.appendingPathComponent("build-metadata.json").path))"
+        }
+        let folder = url.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            return "the folder \(folder.path) does not exist; create it first"
+        }
+        if access(folder.path, W_OK) != 0 { return "the folder \(folder.path) is not writable" }
+        return nil
     }
 
     /// Prints the outcome, writes the metadata file, and exits with the build's status.

@@ -87,6 +87,9 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
             case .live: if verbose { emit("[\(uid)] \(line)") }
             case .quiet: break
             }
+            // The live region is redrawn by the ticker, not per line: a child printing thousands of
+            // lines a second must not make bakery redraw (and the terminal repaint) every one of them.
+            return
         case .retrying(_, let display, let attempt, let attempts, let delay):
             if mode != .quiet {
                 emit("WARNING: Build failed for '\(display)' (attempt \(attempt)/\(attempts)). Retrying in \(Self.seconds(delay))...")

@@ -51,14 +51,19 @@ public struct BakeRunner: Sendable {
             jobs.map { TargetResult(uid: $0.uid, display: $0.display, status: status, attempts: attempts, duration: clock.now - start,
                                     logFile: log.isOpen ? log.url : nil, metadata: nil) }
         }
+        // Held (and locked) until the bake is over: a second bakery bake in the same folder must not
+        // rewrite the plan this one's `docker buildx bake` is about to read, nor have it removed under it.
+        let planHandle: FileHandle
         do {
-            try Self.writePlan(try plan.json().text(.plan) + "\n", to: planFile)
+            planHandle = try Self.writePlan(try plan.json().text(.plan) + "\n", to: planFile)
         } catch {
             let f = BuildFailure(message: "could not write the bake plan \(planFile.path): \(BakeryError.from(error).message)",
                                  command: nil, termination: nil, errorTail: "", retryable: false)
             return all(.failed(f), attempts: 0)
         }
-        let attempts = options.retries + 1
+        // `--retry` is any Int the user typed: Int.max more attempts must not overflow (a trap).
+        defer { try? planHandle.close() }
+        let attempts = options.retries < Int.max ? max(1, options.retries + 1) : Int.max
         var attempt = 1
         while true {
             observer.handle(.started(uid: "bake", display: "bake plan", attempt: attempt))
@@ -114,22 +119,38 @@ public struct BakeRunner: Sendable {
     }
 
     /// Writes the plan file without following a link: a link, folder or device at that name is refused.
-    static func writePlan(_ text: String, to url: URL) throws(BakeryError) {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let code = errno
-            throw BakeryError(.unsafePath, "cannot write \(url.lastPathComponent) at \(url.deletingLastPathComponent().path): \(String(cString: strerror(code)))",
-                              hint: "remove whatever is at \(url.path) (a link or a folder is never overwritten), then run the command again")
+    /// The file is locked (`flock`) before it is emptied and written, and the returned handle holds
+    /// the lock: another bake of the same folder that still runs is refused instead of overwritten.
+    static func writePlan(_ text: String, to url: URL) throws(BakeryError) -> FileHandle {
+        for _ in 0..<5 {
+            let fd = open(url.path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                let code = errno
+                throw BakeryError(.unsafePath, "cannot write \(url.lastPathComponent) at \(url.deletingLastPathComponent().path): \(String(cString: strerror(code)))",
+                                  hint: "remove whatever is at \(url.path) (a link or a folder is never overwritten), then run the command again")
+            }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw BakeryError(.unsafePath, "\(url.path) is not a regular file; bakery will not write the bake plan there",
+                                  hint: "remove it, then run the command again")
+            }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                throw BakeryError(.unsafePath, "another bakery build is baking in \(url.deletingLastPathComponent().path) (it holds \(url.lastPathComponent))",
+                                  hint: "wait for it to finish, then run the command again")
+            }
+            // The other bake may have removed the file between our open and our lock: lock the one at the path.
+            var current = stat()
+            guard lstat(url.path, &current) == 0, current.st_ino == info.st_ino, current.st_dev == info.st_dev else { continue }
+            do {
+                guard ftruncate(fd, 0) == 0 else { throw BakeryError(.fileSystem, String(cString: strerror(errno))) }
+                try handle.write(contentsOf: Data(text.utf8))
+            } catch {
+                throw BakeryError(.fileSystem, "cannot write \(url.path): \(BakeryError.from(error).message)")
+            }
+            return handle
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw BakeryError(.unsafePath, "\(url.path) is not a regular file; bakery will not write the bake plan there",
-                              hint: "remove it, then run the command again")
-        }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-            throw BakeryError(.fileSystem, "cannot write \(url.path): \(error.localizedDescription)")
-        }
+        throw BakeryError(.unsafePath, "\(url.path) keeps being replaced while bakery writes the bake plan",
+                          hint: "make sure no other bakery build runs in that folder, then run the command again")
     }
 }

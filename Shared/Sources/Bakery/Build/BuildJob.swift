@@ -42,6 +42,13 @@ public struct BuildJob: Sendable {
         }
     }
 
+    /// The UID as a file name in the run folder: one path component. A UID keeps a `/` that a
+    /// combining mark follows (`1/\u{301}x`: one Character, not "/"), which would put the file in a
+    /// subfolder that does not exist; every `/` (and NUL) byte becomes `-` here.
+    var fileStem: String {
+        String(decoding: uid.utf8.map { $0 == UInt8(ascii: "/") || $0 == 0 ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+    }
+
     /// The reference a finished build is found under locally: its first tag.
     var primaryReference: String { target.tags.first ?? "localhost/\(imageName):\(uid)" }
 }

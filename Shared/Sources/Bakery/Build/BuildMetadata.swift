@@ -47,7 +47,8 @@ public enum BuildMetadata {
     /// build secret value masked as `***`, like in the logs: a build that records a secret (an
     /// annotation, a label) must not carry it into the metadata file.
     static func cleaned(_ value: JSONValue, masking secrets: [String]) -> JSONValue {
-        let secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        // Byte for byte and line by line, as in the logs (see `SecretMask`).
+        let mask = SecretMask(values: secrets)
         func clean(_ v: JSONValue) -> JSONValue {
             switch v {
             case .object(let fields):
@@ -56,7 +57,7 @@ public enum BuildMetadata {
                 return .object(out)
             case .array(let items): return .array(items.map(clean))
             case .string(let text):
-                return .string(secrets.reduce(text) { $0.split(separator: $1, omittingEmptySubsequences: false).joined(separator: "***") })
+                return .string(mask(text))
             default: return v
             }
         }
@@ -125,6 +126,8 @@ public enum BuildMetadata {
         if let conf = environment["CONTAINERS_REGISTRIES_CONF"], !conf.isEmpty { a += ["--registries-conf", conf] }
         var command = ChildCommand("skopeo", a + arguments)
         command.timeout = .seconds(300)
+        // Like every build command: stopped as a group on Ctrl-C (a wrapper script's children too).
+        command.stopsProcessGroup = true
         return try await runner.run(command).requireSuccess()
     }
 }

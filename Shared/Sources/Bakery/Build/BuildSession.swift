@@ -46,8 +46,19 @@ public struct BuildSession: Sendable {
     public func run() async -> BuildReport {
         let clock = ContinuousClock()
         let start = clock.now
-        let runFolder = Self.makeRunFolder()
-        let logFolder = runFolder ?? URL(fileURLWithPath: NSTemporaryDirectory())
+        guard let runFolder = Self.makeRunFolder() else {
+            // No private folder: never fall back to the shared temporary folder itself, where the
+            // engine would write (through any link planted there) to predictable `<uid>.iid` names.
+            let code = errno
+            let failure = BuildFailure(message: "cannot create bakery's run folder in \(NSTemporaryDirectory()): \(String(cString: strerror(code))); set TMPDIR to a writable folder",
+                                       command: nil, termination: nil, errorTail: "", retryable: false)
+            let results = jobs.map { TargetResult(uid: $0.uid, display: $0.display, status: .failed(failure), attempts: 0, duration: .zero,
+                                                  logFile: nil, metadata: nil) }
+            for r in results { observer.handle(.finished(r)) }
+            return BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start,
+                               interrupted: Task.isCancelled, runFolder: nil)
+        }
+        let logFolder = runFolder
         var results: [TargetResult]
         switch strategy {
         case .bake:
@@ -70,8 +81,8 @@ public struct BuildSession: Sendable {
         let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
         var report = BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start,
                                  interrupted: interrupted, runFolder: runFolder)
-        if let folder = runFolder, options.clean, report.succeeded || interrupted && report.failed.isEmpty {
-            try? FileManager.default.removeItem(at: folder)
+        if options.clean, report.succeeded || interrupted && report.failed.isEmpty {
+            try? FileManager.default.removeItem(at: runFolder)
             report.runFolder = nil
             for i in report.results.indices { report.results[i].logFile = nil }
         }
@@ -95,7 +106,19 @@ public struct BuildSession: Sendable {
         let folder = url.deletingLastPathComponent()
         let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try Data(text.utf8).write(to: temp)
+            // A new file of our own: never through a link or over a file someone placed at that name.
+            let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                let code = errno
+                throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(temp.path): \(String(cString: strerror(code)))",
+                                  hint: "check that the folder \(folder.path) exists and is writable, and remove \(temp.lastPathComponent) if it is left over")
+            }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+                unlink(temp.path)
+                throw error
+            }
+            try? handle.close()
             if rename(temp.path, url.path) != 0 {
                 let code = errno
                 unlink(temp.path)

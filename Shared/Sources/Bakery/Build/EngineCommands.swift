@@ -19,9 +19,9 @@ public struct EngineCommands: Sendable {
     var pushesByDigest: Bool { options.tempRegistry != nil && options.push }
 
     /// `<tmp>/<uid>.json`, where the reference has buildx write a target's metadata.
-    public func metadataPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.uid).json") }
-    public func imageIDPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.uid).iid") }
-    public func digestPath(_ job: BuildJob, _ n: Int) -> URL { runFolder.appendingPathComponent("\(job.uid).\(n).digest") }
+    public func metadataPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.fileStem).json") }
+    public func imageIDPath(_ job: BuildJob) -> URL { runFolder.appendingPathComponent("\(job.fileStem).iid") }
+    public func digestPath(_ job: BuildJob, _ n: Int) -> URL { runFolder.appendingPathComponent("\(job.fileStem).\(n).digest") }
 
     // MARK: - The build
 

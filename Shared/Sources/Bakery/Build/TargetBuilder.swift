@@ -29,7 +29,7 @@ public struct TargetBuilder: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let options = commands.options
-        let log = TargetLogFile(logFolder.appendingPathComponent("\(job.uid).log"))
+        let log = TargetLogFile(logFolder.appendingPathComponent("\(job.fileStem).log"))
         defer { log.close() }
         func result(_ status: TargetResult.Status, attempts: Int, metadata: JSONValue? = nil) -> TargetResult {
             TargetResult(uid: job.uid, display: job.display, status: status, attempts: attempts, duration: clock.now - start,
@@ -41,7 +41,8 @@ public struct TargetBuilder: Sendable {
             log.write(message)
             return result(.failed(BuildFailure(message: message, command: nil, termination: nil, errorTail: "", retryable: false)), attempts: 0)
         }
-        let attempts = options.retries + 1
+        // `--retry` is any Int the user typed: Int.max more attempts must not overflow (a trap).
+        let attempts = options.retries < Int.max ? max(1, options.retries + 1) : Int.max
         var attempt = 1
         while true {
             observer.handle(.started(uid: job.uid, display: job.display, attempt: attempt))
@@ -82,24 +83,44 @@ public struct TargetBuilder: Sendable {
     /// One attempt: prepare (best effort), build, publish, then metadata.
     func buildOnce(_ job: BuildJob, log: TargetLogFile) async throws -> JSONValue? {
         for step in commands.prepare(job) { _ = try await run(step, job, log: log, required: false) }
-        let buildOutput = try await run(commands.build(job), job, log: log, required: true)
+        let buildCommand = commands.build(job)
+        let buildOutput = try await run(buildCommand, job, log: log, required: true)
+        if commands.engine.usesContainersStorage, job.platforms.count <= 1, BuildMetadata.readTrimmed(commands.imageIDPath(job)) == nil {
+            // Without the id, a push and the metadata (single platform) would fall back to a tag that another
+            // target (or run) may hold.
+            let message = "Failed to build image '\(job.display)': \(commands.engine.executable) exited 0 but wrote no image id to \(commands.imageIDPath(job).path)"
+            log.write("# \(message)")
+            throw FailedStep(failure: BuildFailure(message: message, command: Self.spaced(buildCommand), termination: buildOutput.termination,
+                                                   errorTail: Self.tail(buildOutput.stderr), retryable: true))
+        }
         var pushed: [String] = []
         for step in commands.publish(job) {
             let out = try await run(step, job, log: log, required: true)
             pushed.append(out.stdout)
         }
         var metadata: JSONValue?
+        var metadataFailure: BuildFailure?
         if collectsMetadata {
             do {
                 metadata = try await BuildMetadata.read(job, commands: commands, runner: runner, publishOutput: pushed,
                                                         buildOutput: buildOutput).map { BuildMetadata.cleaned($0, masking: secretValues) }
             } catch {
+                // Ctrl-C while reading is an interruption, not a metadata problem.
+                if Task.isCancelled || (error as? BakeryError)?.code == .interrupted { throw Stopped() }
                 let message = "could not read the build metadata of '\(job.display)': \(error)"
                 log.write("# \(message)")
-                observer.handle(.warning(message))
+                if commands.options.metadataFile != nil {
+                    // Asked for with --metadata-file: a file without this target would pass as complete.
+                    metadataFailure = BuildFailure(message: "Failed to build image '\(job.display)': \(message)", command: nil,
+                                                   termination: nil, errorTail: "",
+                                                   retryable: (error as? BakeryError)?.code != .commandNotFound)
+                } else {
+                    observer.handle(.warning(message))
+                }
             }
         }
         if let unload = commands.unload(job) { _ = try await run(unload, job, log: log, required: false) }
+        if let metadataFailure { throw FailedStep(failure: metadataFailure) }
         return metadata
     }
 

@@ -52,7 +52,8 @@ public struct CommandRunner: Sendable {
         var output = CommandOutput(commandLine: command.commandLine, termination: outcome.termination,
                                    standardOutput: outcome.stdout, standardError: outcome.stderr,
                                    standardErrorWasCut: outcome.stderrWasCut)
-        output.secretMask = { command.masking($0) }
+        let mask = SecretMask(command)
+        output.secretMask = { mask($0) }
         return output
     }
 
@@ -180,11 +181,11 @@ public struct CommandRunner: Sendable {
             // Both pipes at once: a child that fills stderr before writing stdout must not stall.
             if let handler = command.lineHandler {
                 // Streaming: every line goes to the handler as it comes; only the tails are kept.
-                let mask: @Sendable (String) -> String = { command.masking($0) }
-                async let stdout = collect(execution.standardOutput, limit: command.errorLimit, keepTail: true,
-                                           lines: LineSplitter { handler(.standardOutput, mask($0)) }) {}
-                async let stderr = collect(execution.standardError, limit: command.errorLimit, keepTail: true,
-                                           lines: LineSplitter { handler(.standardError, mask($0)) }) {}
+                let mask = SecretMask(command)
+                async let stdout = collect(execution.standardOutput, limit: command.errorLimit, keepTail: true, mask: mask,
+                                           lines: LineSplitter(mask: mask) { handler(.standardOutput, mask($0)) }) {}
+                async let stderr = collect(execution.standardError, limit: command.errorLimit, keepTail: true, mask: mask,
+                                           lines: LineSplitter(mask: mask) { handler(.standardError, mask($0)) }) {}
                 return try await (stdout, stderr)
             }
             async let stdout = collect(execution.standardOutput, limit: command.outputLimit, keepTail: false) {
@@ -200,14 +201,16 @@ public struct CommandRunner: Sendable {
         case .exited(let code): termination = .exited(Int32(code))
         case .signaled(let signal): termination = .signaled(Int32(signal))
         }
+        // A streamed child's standard output is only ever kept as a tail: its being cut is no overflow
+        // (a build that prints more than `errorLimit` bytes of RUN output must not fail for it).
         return Outcome(termination: termination, stdout: stdout.bytes, stderr: stderr.bytes, stderrWasCut: stderr.cut,
-                       outputOverflowed: stdout.cut)
+                       outputOverflowed: command.lineHandler == nil && stdout.cut)
     }
 
     /// The bytes of one output stream, read to its end. Past `limit`: with `keepTail` the last
     /// `limit` bytes are kept; without it the head is kept and `overflow` is called once.
-    static func collect(_ stream: SubprocessOutputSequence, limit: Int, keepTail: Bool, lines: LineSplitter? = nil,
-                        overflow: () -> Void) async throws -> (bytes: [UInt8], cut: Bool) {
+    static func collect(_ stream: SubprocessOutputSequence, limit: Int, keepTail: Bool, mask: SecretMask? = nil,
+                        lines: LineSplitter? = nil, overflow: () -> Void) async throws -> (bytes: [UInt8], cut: Bool) {
         var bytes: [UInt8] = []
         var cut = false
         var lines = lines
@@ -230,7 +233,87 @@ public struct CommandRunner: Sendable {
             }
         }
         if keepTail && bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
+        // The cut may fall inside a secret: its end would start the tail, where no whole value is left to mask.
+        if keepTail && cut, let mask { bytes = mask.maskingLeadingPart(bytes) }
         return (bytes, cut)
+    }
+}
+
+/// The secret values of a command, masked as `***` byte for byte (so a value followed by a combining
+/// mark, which would join it into another `Character`, is still found), longest first. A value that
+/// spans several lines is also masked line by line: output reaches bakery line by line, so the whole
+/// value never appears in one piece.
+struct SecretMask: Sendable {
+    /// UTF-8 of every value and of every line of a multi-line value, longest first.
+    let patterns: [[UInt8]]
+    /// Which bytes start a pattern (a fast path for the common byte).
+    private let starts: [Bool]
+
+    init(_ command: ChildCommand) {
+        let values = (command.arguments + command.environment.values.compactMap { $0 }).filter(\.isSecret).map(\.value)
+            + command.maskedValues
+        self.init(values: values)
+    }
+
+    init(values: [String]) {
+        var set = Set<[UInt8]>()
+        for value in values where !value.isEmpty {
+            set.insert(Array(value.utf8))
+            for line in value.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+            where !line.allSatisfy(\.isWhitespace) {
+                set.insert(Array(line.utf8))
+            }
+        }
+        patterns = set.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        var starts = [Bool](repeating: false, count: 256)
+        for p in patterns { starts[Int(p[0])] = true }
+        self.starts = starts
+    }
+
+    var isEmpty: Bool { patterns.isEmpty }
+    /// Bytes of the longest pattern.
+    var longest: Int { patterns.first?.count ?? 0 }
+
+    func callAsFunction(_ text: String) -> String {
+        guard !patterns.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        let masked = mask(bytes)
+        return masked == bytes ? text : String(decoding: masked, as: UTF8.self)
+    }
+
+    /// `bytes` with every occurrence of a pattern replaced by `***`.
+    func mask(_ bytes: [UInt8]) -> [UInt8] {
+        guard !patterns.isEmpty else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        let n = bytes.count
+        scan: while i < n {
+            if starts[Int(bytes[i])] {
+                for p in patterns where p.count <= n - i {
+                    if bytes[i..<(i + p.count)].elementsEqual(p) {
+                        out.append(contentsOf: [0x2A, 0x2A, 0x2A])
+                        i += p.count
+                        continue scan
+                    }
+                }
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
+    }
+
+    /// `bytes` masked, and its start masked too when it is the end of a pattern (what a cut left of it).
+    func maskingLeadingPart(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = mask(bytes)
+        for p in patterns {
+            for k in stride(from: min(p.count - 1, bytes.count), through: 1, by: -1) where bytes.starts(with: p.suffix(k)) {
+                bytes.replaceSubrange(0..<k, with: [0x2A, 0x2A, 0x2A])
+                return bytes
+            }
+        }
+        return bytes
     }
 }
 
@@ -239,9 +322,13 @@ public struct CommandRunner: Sendable {
 struct LineSplitter {
     private var pending: [UInt8] = []
     private let emit: (String) -> Void
-    private static let longest = 64 << 10
+    private let mask: SecretMask?
+    static let longest = 64 << 10
 
-    init(_ emit: @escaping (String) -> Void) {
+    /// `mask`: the secrets of the command. A long line is cut into pieces only after its secrets are
+    /// masked, keeping back what could be the start of one, so no piece ends inside a secret.
+    init(mask: SecretMask? = nil, _ emit: @escaping (String) -> Void) {
+        self.mask = mask
         self.emit = emit
     }
 
@@ -251,9 +338,20 @@ struct LineSplitter {
                 flush()
             } else {
                 pending.append(byte)
-                if pending.count >= Self.longest { flush() }
+                if pending.count >= Self.longest { flushPiece() }
             }
         }
+    }
+
+    /// Hands over a piece of an over-long line.
+    private mutating func flushPiece() {
+        guard let mask, !mask.isEmpty else { return flush() }
+        pending = mask.mask(pending)
+        // Never more than half a piece kept back, so a line always advances.
+        let keep = min(mask.longest - 1, Self.longest / 2, pending.count)
+        guard pending.count - keep > 0 else { return }
+        emit(String(decoding: pending[..<(pending.count - keep)], as: UTF8.self))
+        pending.removeFirst(pending.count - keep)
     }
 
     /// Hands over what is left after the stream ended without a final line break.
