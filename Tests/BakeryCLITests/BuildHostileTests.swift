@@ -119,12 +119,7 @@ struct BuildHostileTests {
             // Written through a close-on-exec descriptor: a child another test starts meanwhile must not
             // inherit it, or running the script fails with "Text file busy" until that child ends.
             let fake = bin.appendingPathComponent(engines[0])
-            let script = Array(BuildHostileTests.fakeEngine(bash: bash).utf8)
-            let fd = open(fake.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-            guard fd >= 0 else { throw POSIXError(.EIO) }
-            let written = script.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard written == script.count else { throw POSIXError(.EIO) }
+            try ChildProcess.writeExecutable(BuildHostileTests.fakeEngine(bash: bash), to: fake)
             for engine in engines.dropFirst() {
                 try fm.createSymbolicLink(atPath: bin.appendingPathComponent(engine).path, withDestinationPath: engines[0])
             }

@@ -124,3 +124,17 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
     defer { for p in pointers { free(p) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
+
+extension ChildProcess {
+    /// Writes an executable script through a close-on-exec descriptor: a child another test starts
+    /// meanwhile must not inherit the open file, or running the script fails with "Text file busy"
+    /// for as long as that child lives.
+    public static func writeExecutable(_ text: String, to url: URL) throws {
+        let bytes = Array(text.utf8)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw POSIXError(.EIO) }
+    }
+}

@@ -184,22 +184,12 @@ struct BuildCommand: ParsableCommand {
                 Console.stderr("❌ --strategy bake runs `docker buildx bake`, but docker buildx is not available here (engines found: \(inventory.description)). Use --strategy build with --engine podman or --engine buildah, or install the buildx plugin.")
                 throw ExitCode(1)
             } else {
-                do {
-                    chosenEngine = try inventory.engine(for: engineChoice)
-                } catch {
-                    DiagnosticReporter.fail(error, logger: logger)
-                    throw ExitCode(1)
-                }
+                chosenEngine = try engine(from: inventory, logger: logger)
                 logger.warning("docker buildx is not available (engines found: \(inventory.description)); building target by target with \(chosenEngine.displayName) instead (--strategy build)")
                 chosenStrategy = .build
             }
         } else {
-            do {
-                chosenEngine = try inventory.engine(for: engineChoice)
-            } catch {
-                DiagnosticReporter.fail(error, logger: logger)
-                throw ExitCode(1)
-            }
+            chosenEngine = try engine(from: inventory, logger: logger)
             logger.info("Building with \(chosenEngine.displayName) (--engine \(engineChoice.rawValue))")
         }
 
@@ -280,6 +270,16 @@ struct BuildCommand: ParsableCommand {
         if !f.errorTail.isEmpty { text += "\n    " + f.errorTail.split(separator: "\n").joined(separator: "\n    ") }
         if let log = logFile { text += "\n    full log: \(log.path)" }
         return text
+    }
+
+    /// The engine `--engine` names among those installed; none is reported and exits 1.
+    func engine(from inventory: EngineInventory, logger: Logger) throws -> BuildEngine {
+        do {
+            return try inventory.engine(for: engineChoice)
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
     }
 
     func noTargets(_ filter: TargetFilter) -> Never {
