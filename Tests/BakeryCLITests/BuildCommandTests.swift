@@ -151,7 +151,7 @@ struct BuildCommandTests {
             // Only these tools and the fake engines are on bakery's PATH: no real docker, podman or buildah.
             var bash = "/bin/bash"
             for tool in ["bash", "git", "cat", "sed", "cp"] {
-                guard let path = Self.which(tool) else { continue }
+                guard let path = ExternalTool.locate(tool) else { continue }
                 if tool == "bash" { bash = path }
                 try fm.createSymbolicLink(atPath: tools.appendingPathComponent(tool).path, withDestinationPath: path)
             }
@@ -168,11 +168,6 @@ struct BuildCommandTests {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data("FROM scratch\n".utf8).write(to: url)
             }
-        }
-
-        static func which(_ name: String) -> String? {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }

@@ -112,7 +112,7 @@ struct BuildHostileTests {
             for dir in [project, tmp, bin, tools] { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
             var bash = "/bin/bash"
             for tool in ["bash", "cat", "cp", "head", "tr", "seq", "sleep", "touch", "env"] {
-                guard let path = Self.which(tool) else { continue }
+                guard let path = ExternalTool.locate(tool) else { continue }
                 if tool == "bash" { bash = path }
                 try fm.createSymbolicLink(atPath: tools.appendingPathComponent(tool).path, withDestinationPath: path)
             }
@@ -127,11 +127,6 @@ struct BuildHostileTests {
             let file = project.appendingPathComponent("img/\(version)/Containerfile.ubuntu2404")
             try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("FROM scratch\n".utf8).write(to: file)
-        }
-
-        static func which(_ name: String) -> String? {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }

@@ -151,15 +151,10 @@ struct BuildCommand: ParsableCommand {
             buildOptions.metadataFile = URL(fileURLWithPath: metadataFile).standardizedFileURL
         }
 
-        var planOptions = PlanOptions()
-        planOptions.cacheRegistry = cacheRegistry
-        planOptions.tempRegistry = tempRegistry
-        planOptions.push = push
-        planOptions.platforms = imagePlatform
         let bakePlan: BakePlan
         do {
-            bakePlan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: Tagger(),
-                                         created: Labels.createdTimestamp())
+            // A build's cache tags follow the platforms it builds (--image-platform); the printed plan's, the OS's.
+            bakePlan = try makePlan(ordered, run: run, platforms: imagePlatform)
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
@@ -299,14 +294,8 @@ struct BuildCommand: ParsableCommand {
             throw ExitCode(1)
         }
         guard !run.targets.isEmpty else { noTargets(filter) }
-        var planOptions = PlanOptions()
-        planOptions.cacheRegistry = cacheRegistry
-        planOptions.tempRegistry = tempRegistry
-        planOptions.push = push
-        let ordered = run.targets.sortedForOutput()
         do {
-            let plan = try BakePlan.make(ordered, facts: run.workspace.facts(), options: planOptions, tagger: Tagger(),
-                                         created: Labels.createdTimestamp())
+            let plan = try makePlan(run.targets.sortedForOutput(), run: run, platforms: [])
             try TargetRun.emit(plan, .plan)
             if summary {
                 let c = plan.counts()
@@ -316,6 +305,16 @@ struct BuildCommand: ParsableCommand {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
+    }
+
+    /// The bake plan of `targets` with this command's registry and push options.
+    func makePlan(_ targets: [ImageTarget], run: TargetRun, platforms: [String]) throws -> BakePlan {
+        var options = PlanOptions()
+        options.cacheRegistry = cacheRegistry
+        options.tempRegistry = tempRegistry
+        options.push = push
+        options.platforms = platforms
+        return try BakePlan.make(targets, facts: run.workspace.facts(), options: options, tagger: Tagger(), created: Labels.createdTimestamp())
     }
 
     /// Waits on this (main) thread for async work that needs no cancellation.

@@ -122,12 +122,18 @@ public enum BuildMetadata {
     /// Runs skopeo with the registries configuration podman and buildah use (skopeo ignores
     /// `CONTAINERS_REGISTRIES_CONF`, so it is passed as its `--registries-conf` option).
     static func skopeo(_ arguments: [String], runner: CommandRunner, environment: [String: String]) async throws -> CommandOutput {
-        var a: [String] = []
-        if let conf = environment["CONTAINERS_REGISTRIES_CONF"], !conf.isEmpty { a += ["--registries-conf", conf] }
-        var command = ChildCommand("skopeo", a + arguments)
+        var command = skopeoCommand(arguments, environment: environment)
         command.timeout = .seconds(300)
         // Like every build command: stopped as a group on Ctrl-C (a wrapper script's children too).
         command.stopsProcessGroup = true
         return try await runner.run(command).requireSuccess()
+    }
+
+    /// `skopeo [--registries-conf F] <arguments>`: the registries configuration podman and buildah
+    /// read from `CONTAINERS_REGISTRIES_CONF`, which skopeo ignores, passed as its option.
+    static func skopeoCommand(_ arguments: [String], environment: [String: String]) -> ChildCommand {
+        var a: [String] = []
+        if let conf = environment["CONTAINERS_REGISTRIES_CONF"], !conf.isEmpty { a += ["--registries-conf", conf] }
+        return ChildCommand("skopeo", a + arguments)
     }
 }

@@ -297,10 +297,7 @@ public struct BuildSizes: Sendable {
             // loopback registries as plain-HTTP unless told.
             command = ChildCommand("docker", ["manifest", "inspect"] + (Self.isLoopback(reference) ? ["--insecure"] : []) + [reference])
         case .podman, .buildah:
-            // skopeo ignores CONTAINERS_REGISTRIES_CONF; it takes the file as an option.
-            var a: [String] = []
-            if let conf = environment["CONTAINERS_REGISTRIES_CONF"], !conf.isEmpty { a += ["--registries-conf", conf] }
-            command = ChildCommand("skopeo", a + ["inspect", "--raw", "docker://\(reference)"])
+            command = BuildMetadata.skopeoCommand(["inspect", "--raw", "docker://\(reference)"], environment: environment)
         }
         let out = try await run(command)
         guard let value = JSONValue.parse(out.stdout) else {
