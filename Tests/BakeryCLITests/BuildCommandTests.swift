@@ -397,15 +397,15 @@ struct BuildCommandTests {
             for call in calls { if let i = call.argv.firstIndex(of: "--iidfile"), call.argv[i + 1].hasSuffix("/\(uid).iid") { return call.argv[i + 1] } }
             return "<no iidfile for \(uid)>"
         }
-        let alpha1: [String] = ["build"] + Self.labels("Alpha", version: "1.0.0", created: created)
+        let alpha1: [String] = ["build", "--force-rm"] + Self.labels("Alpha", version: "1.0.0", created: created)
             + ["--file", box.path(Self.containerfiles[Self.alpha1]!), "--layers", "--platform", "linux/amd64",
                "--tag", "ghcr.io/example/alpha:1.0.0", "--tag", "ghcr.io/example/alpha:1.0.0-ubuntu-24.04",
                "--tag", "ghcr.io/example/alpha:latest", "--tag", "ghcr.io/example/alpha:ubuntu-24.04",
                "--iidfile", iid(Self.alpha1), box.project.path]
-        let alpha2: [String] = ["build"] + Self.labels("Alpha", version: "2.0.0", created: created)
+        let alpha2: [String] = ["build", "--force-rm"] + Self.labels("Alpha", version: "2.0.0", created: created)
             + ["--file", box.path(Self.containerfiles[Self.alpha2]!), "--layers", "--platform", "linux/amd64,linux/arm64",
                "--manifest", "ghcr.io/example/alpha:2.0.0", "--iidfile", iid(Self.alpha2), box.project.path]
-        let beta: [String] = ["build"] + Self.labels("Beta", version: "1.0.0", created: created)
+        let beta: [String] = ["build", "--force-rm"] + Self.labels("Beta", version: "1.0.0", created: created)
             + ["--file", box.path(Self.containerfiles[Self.beta]!), "--target", "final", "--layers", "--platform", "linux/amd64",
                "--tag", "ghcr.io/example/beta:1.0.0", "--tag", "ghcr.io/example/beta:1.0.0-ubuntu-24.04",
                "--iidfile", iid(Self.beta), box.project.path]

@@ -212,7 +212,7 @@ struct EngineCommandTests {
         let commands = EngineCommands(engine: engine, options: Self.options { $0.pull = true; $0.push = true }, runFolder: Self.runFolder)
         let command = commands.build(Self.job())
         #expect(command.executable == engine.rawValue)
-        #expect(Self.argv(command) == ["build"] + Self.buildArgs + Self.labelArgs + [
+        #expect(Self.argv(command) == ["build", "--force-rm"] + Self.buildArgs + Self.labelArgs + [
             "--pull=always", "--file", Self.containerfile, "--target", "final",
             "--layers", "--cache-from", "ghcr.io/example/cache/example/cache", "--cache-to", "ghcr.io/example/cache/example/cache",
             "--secret", "id=token,env=GITHUB_TOKEN",
@@ -224,7 +224,7 @@ struct EngineCommandTests {
     @Test(arguments: [BuildEngine.podman, .buildah])
     func containersEnginesWithoutCacheOrPushOrPull(_ engine: BuildEngine) {
         let commands = EngineCommands(engine: engine, options: Self.options { $0.cache = false; $0.quiet = true }, runFolder: Self.runFolder)
-        #expect(Self.argv(commands.build(Self.job())) == ["build"] + Self.buildArgs + Self.labelArgs + [
+        #expect(Self.argv(commands.build(Self.job())) == ["build", "--force-rm"] + Self.buildArgs + Self.labelArgs + [
             "--file", Self.containerfile, "--target", "final", "--no-cache",
             "--secret", "id=token,env=GITHUB_TOKEN", "--platform", "linux/amd64",
         ] + Self.tagArgs + ["--iidfile", "/tmp/posit-bakery-test/example-1-0-0-std-ubuntu-24-04.iid", "/work/project"])

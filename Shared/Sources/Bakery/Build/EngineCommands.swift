@@ -89,7 +89,9 @@ public struct EngineCommands: Sendable {
     /// named after the first tag.
     func containersBuild(_ job: BuildJob) -> ChildCommand {
         let t = job.target
-        var a = ["build"]
+        // --force-rm: a failed (or stopped) build removes its working container too; by default
+        // podman and buildah keep it, one more `<base>-working-container-N` per failed target.
+        var a = ["build", "--force-rm"]
         for (k, v) in t.args { a += ["--build-arg", "\(k)=\(v)"] }
         for (k, v) in t.labels { a += ["--label", "\(k)=\(v)"] }
         if options.pull { a.append("--pull=always") }
