@@ -29,6 +29,10 @@ struct EngineBuildTests {
                        timeout: Double = 1200) async throws -> ChildProcess.Ending {
         var env = lab.environment
         env["CI"] = "true"
+        // bakery's run folder (kept when a target fails) inside the scratch project, removed with it.
+        let tmp = dir.appendingPathComponent(".tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        env["TMPDIR"] = tmp.path
         for (k, v) in extra { env[k] = v }
         let environment = env
         // On a thread of its own: a build takes minutes, and must not hold a cooperative-pool thread.
