@@ -33,11 +33,14 @@ let package = Package(
         .target(name: "Jinja", path: "Shared/Sources/Jinja"),
         // Go text/template as goss renders gossfiles (Go builtins, goss's functions, the Sprig helpers in use).
         .target(name: "GoTemplate", path: "Shared/Sources/GoTemplate"),
+        // A goss runner that needs no goss binary: gossfiles rendered with GoTemplate, checks evaluated through a Probe.
+        .target(name: "Goss", dependencies: ["GoTemplate", "BakeryYAML"], path: "Shared/Sources/Goss"),
         .target(
             name: "Bakery",
             dependencies: [
                 "BakeryYAML",
                 "Jinja",
+                "Goss",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -65,6 +68,7 @@ let package = Package(
         .executableTarget(name: "bakery-fuzz", dependencies: ["Bakery", "BakeryYAML", "Jinja"], path: "Tests/Fuzz"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], path: "Tests/GoTemplateTests"),
+        .testTarget(name: "GossTests", dependencies: ["Goss"], path: "Tests/GossTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
