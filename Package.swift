@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
 
         // Each product owns its suite, in its own folder: `swift test --filter ConnectTests` is the Connect team's check.
-        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"],
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "TestSupport"],
                     path: "PackageManager/Tests/PackageManagerTests"),
