@@ -7,6 +7,13 @@ public struct GoFunctionFailure: Error {
     public init(_ message: String) { self.message = message }
 }
 
+/// An error that a template function throws to stop rendering and reach the caller of `GoTemplate.render` unchanged:
+/// neither wrapped in a `GoTemplateError` nor turned into "no such file" by `readFile`.
+///
+///     struct NeedsFile: GoTemplatePassthrough { let path: String }
+///     // readFile throws NeedsFile(path:) for a file not fetched yet; the caller fetches it and renders again.
+public protocol GoTemplatePassthrough: Error {}
+
 /// A table of template functions by name.
 ///
 ///     let functions = GoFunctions.goss(environment: ["A": "1"], readFile: { try String(contentsOfFile: $0) })
@@ -30,6 +37,8 @@ public struct GoFunctions: Sendable {
                 return .string(try readFile(path).trimmingCharacters(in: .whitespacesAndNewlines))
             } catch let failure as GoFunctionFailure {
                 throw failure
+            } catch where error is GoTemplatePassthrough {
+                throw error
             } catch {
                 throw GoFunctionFailure("open \(path): no such file or directory")
             }
@@ -43,11 +52,9 @@ public struct GoFunctions: Sendable {
         table["regexMatch"] = { args in
             let pattern = try string(args, 0, of: 2, "regexMatch")
             let subject = try string(args, 1, of: 2, "regexMatch")
-            let regex: NSRegularExpression
-            do { regex = try NSRegularExpression(pattern: pattern) } catch {
-                throw GoFunctionFailure("error parsing regexp: \(pattern)")
+            do { return .bool(try GoRegex.compile(pattern).matches(subject)) } catch {
+                throw GoFunctionFailure(String(describing: error))
             }
-            return .bool(regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil)
         }
         table["toUpper"] = { args in .string(try string(args, 0, of: 1, "toUpper").uppercased()) }
         table["toLower"] = { args in .string(try string(args, 0, of: 1, "toLower").lowercased()) }

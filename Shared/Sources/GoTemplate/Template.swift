@@ -139,6 +139,10 @@ struct Executor {
                 return try function(arguments)
             } catch let failure as GoFunctionFailure {
                 throw error("error calling \(name): \(failure.message)", position)
+            } catch let error where error is GoTemplatePassthrough {
+                throw error
+            } catch let other {
+                throw error("error calling \(name): \(other)", position)
             }
         }
         guard command.operands.count == 1, piped == nil else {
