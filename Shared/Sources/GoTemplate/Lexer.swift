@@ -15,13 +15,21 @@ struct Lexer {
     let name: String
     let source: [Unicode.Scalar]
     private let lineStarts: [Int]
+    /// UTF-8 offset of each scalar (and of the end), for Go's byte columns.
+    private let byteOffsets: [Int]
 
     init(name: String, source: String) {
         self.name = name
         self.source = Array(source.unicodeScalars)
         var starts = [0]
-        for (i, c) in self.source.enumerated() where c == "\n" { starts.append(i + 1) }
+        var offsets = [0]
+        offsets.reserveCapacity(self.source.count + 1)
+        for (i, c) in self.source.enumerated() {
+            if c == "\n" { starts.append(i + 1) }
+            offsets.append(offsets[i] + UTF8.width(c))
+        }
         self.lineStarts = starts
+        self.byteOffsets = offsets
     }
 
     func error(_ message: String, _ position: GoTemplatePosition) -> GoTemplateError {
@@ -36,10 +44,8 @@ struct Lexer {
             if lineStarts[mid] <= index { low = mid } else { high = mid - 1 }
         }
         let start = lineStarts[low]
-        var bytes = 0
-        var i = start
-        while i < index, i < source.count { bytes += UTF8.width(source[i]); i += 1 }
-        return GoTemplatePosition(line: low + 1, column: index - start + 1, byteColumn: bytes)
+        let end = min(index, source.count)
+        return GoTemplatePosition(line: low + 1, column: index - start + 1, byteColumn: byteOffsets[end] - byteOffsets[start])
     }
 
     /// The last position of the source (where Go reports "unexpected EOF").
@@ -160,7 +166,7 @@ struct Lexer {
                 var j = i + 1
                 while j < source.count, Self.isAlphaNumeric(source[j]) { j += 1 }
                 let name = String(String.UnicodeScalarView(source[i..<j]))
-                let (names, next, chain) = fieldChain(j)
+                let (names, next, chain) = fieldChain(j, chainFrom: 0)
                 tokens.append(LocatedToken(token: .variable(name, names), position: position(of: start), chainPosition: chain))
                 i = next
                 if i < source.count, !atTerminator(i) { throw badCharacter(i) }
@@ -232,13 +238,14 @@ struct Lexer {
         return starts(with: "}}", at: i)
     }
 
-    /// `.A.B…` from `start`: the names, the index after them, and where the second name starts.
-    private func fieldChain(_ start: Int) -> ([String], Int, GoTemplatePosition?) {
+    /// `.A.B…` from `start`: the names, the index after them, and where Go's chain starts (the second name of a
+    /// field, the first name after a variable or a parenthesis: `.Env.FOO` at `.FOO`, `$v._0` at `._0`).
+    private func fieldChain(_ start: Int, chainFrom: Int = 1) -> ([String], Int, GoTemplatePosition?) {
         var names: [String] = []
         var j = start
         var chain: GoTemplatePosition? = nil
         while j + 1 < source.count, source[j] == ".", Self.isAlphaNumeric(source[j + 1]) {
-            if names.count == 1 { chain = position(of: j) }
+            if names.count == chainFrom { chain = position(of: j) }
             var k = j + 1
             while k < source.count, Self.isAlphaNumeric(source[k]) { k += 1 }
             names.append(String(String.UnicodeScalarView(source[(j + 1)..<k])))
@@ -279,8 +286,9 @@ struct Lexer {
         else if lower.hasPrefix("0o") { radix = 8; magnitude = magnitude.dropFirst(2) }
         else if lower.hasPrefix("0b") { radix = 2; magnitude = magnitude.dropFirst(2) }
         else if lower.count > 1, lower.hasPrefix("0"), lower.allSatisfy(\.isNumber) { radix = 8; magnitude = magnitude.dropFirst() }
-        if let value = Int(magnitude, radix: radix), !magnitude.isEmpty {
-            return .int(negative ? -value : value)
+        if !magnitude.isEmpty, let value = UInt64(magnitude, radix: radix) {
+            if negative, value <= UInt64(Int64.max) + 1 { return .int(Int(truncatingIfNeeded: 0 &- value)) }
+            if !negative, value <= UInt64(Int64.max) { return .int(Int(value)) }
         }
         if radix == 16 || radix == 2 || (radix == 8 && lower.hasPrefix("0o")) { return nil }
         // Floats: digits, optional fraction, optional exponent (no hex floats).

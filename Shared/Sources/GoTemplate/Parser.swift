@@ -238,7 +238,10 @@ struct Parser {
                 var level = 1
                 var j = i + 1
                 while j < rest.endIndex, level > 0 {
-                    if rest[j].token == .leftParen { level += 1 }
+                    if rest[j].token == .leftParen {
+                        level += 1
+                        if level + depth > Self.maxDepth { throw lexer.error("max nesting depth exceeded", rest[j].position) }
+                    }
                     if rest[j].token == .rightParen { level -= 1 }
                     if level > 0 { j += 1 }
                 }

@@ -369,11 +369,11 @@ extension GoFunctions {
         },
         "rest": { values in
             let items = try list(try Arguments("rest", values, count: 1).values[0], "find rest")
-            return items.isEmpty ? .null : .list(Array(items.dropFirst()))
+            return .list(Array(items.dropFirst()))
         },
         "initial": { values in
             let items = try list(try Arguments("initial", values, count: 1).values[0], "find initial")
-            return items.isEmpty ? .null : .list(Array(items.dropLast()))
+            return .list(Array(items.dropLast()))
         },
         "append": { values in
             let args = try Arguments("append", values, count: 2)

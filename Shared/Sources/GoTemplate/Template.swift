@@ -178,6 +178,7 @@ struct Executor {
 
     private mutating func iteration(_ names: [String], _ key: GoValue, _ element: GoValue, _ body: [Node],
                                     into output: inout String) throws -> Flow {
+        try tick(GoTemplatePosition(line: 1, column: 1))
         var scope: [String: GoValue] = [:]
         if names.count == 1 { scope[names[0]] = element }
         if names.count == 2 { scope[names[0]] = key; scope[names[1]] = element }
