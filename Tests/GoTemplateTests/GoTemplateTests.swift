@@ -202,3 +202,79 @@ private func failure(_ source: String, env: [String: String] = [:]) -> GoTemplat
         }
     }
 }
+
+/// Every rendered gossfile in this repository (Examples, product folders, fixtures) renders for each variant, with the
+/// dependency files read as two packages, and leaves no template text behind.
+@Suite struct RepositoryGossfileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func gossfiles() -> [URL] {
+        let skipped: Set<String> = [".build", ".git", "node_modules"]
+        var found: [URL] = []
+        var queue = [root]
+        while let folder = queue.popLast() {
+            let entries = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
+            for entry in entries {
+                if (try? entry.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                    if !skipped.contains(entry.lastPathComponent) { queue.append(entry) }
+                } else if entry.lastPathComponent == "goss.yaml" {
+                    found.append(entry)
+                }
+            }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    @Test func everyGossfileRendersForEveryVariant() throws {
+        let files = Self.gossfiles()
+        #expect(files.count >= 10)
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let template = try GoTemplate(name: "test", source: text)
+            for variant in ["Standard", "Minimal", "pro", "base"] {
+                let env = [
+                    "IMAGE_VARIANT": variant, "IMAGE_OS_NAME": "ubuntu", "IMAGE_OS_VERSION": "24.04", "IMAGE_OS_CODENAME": "noble",
+                    "IMAGE_OS_PLATFORM": "linux/amd64", "BUILD_ARG_R_VERSION": "4.5.2", "BUILD_ARG_PYTHON_VERSION": "3.14.3",
+                    "BUILD_ARG_QUARTO_VERSION": "1.8.27",
+                ]
+                let functions = GoFunctions.goss(environment: env, readFile: { path in
+                    guard path.hasPrefix("/tmp/version/deps/") else { throw GoFunctionFailure("open \(path): no such file or directory") }
+                    return "pkg-one\npkg-two\n"
+                })
+                let out = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
+                #expect(!out.contains("{{") && !out.contains("<no value>"), "\(file.path) \(variant)")
+                if text.contains("readFile") {
+                    #expect(out.contains("  pkg-one:\n    installed: true"), "\(file.path) \(variant)")
+                }
+                if text.contains("if eq .Env.IMAGE_VARIANT \"Minimal\" }}true{{ else }}false{{ end }}") {
+                    #expect(out.contains(variant == "Minimal" ? "skip: true" : "skip: false"), "\(file.path) \(variant)")
+                }
+            }
+        }
+    }
+
+    @Test func theDriversIdiom() throws {
+        // connect-content: a declaration whose trim marker eats the newline, `not` of a variable, `$.Env` inside range.
+        let source = """
+        {{ $drivers := and (eq .Env.IMAGE_VARIANT "pro") (eq (getEnv "IMAGE_OS_PLATFORM" "linux/amd64") "linux/amd64") -}}
+        package:
+          rstudio-drivers:
+            installed: {{ $drivers }}
+        command:
+          odbc:
+            skip: {{ not $drivers }}
+        {{- range $pkg := list "a" }}
+          {{ $pkg }}: {{ if ne $.Env.IMAGE_VARIANT "Minimal" }}yes{{ end }}
+        {{- end }}
+        """
+        func run(_ variant: String, _ platform: String?) throws -> String {
+            var env = ["IMAGE_VARIANT": variant]
+            if let platform { env["IMAGE_OS_PLATFORM"] = platform }
+            let template = try GoTemplate(name: "test", source: source)
+            return try template.render(data: .map(["Env": .environment(env)]), functions: .goss(environment: env))
+        }
+        #expect(try run("pro", nil) == "package:\n  rstudio-drivers:\n    installed: true\ncommand:\n  odbc:\n    skip: false\n  a: yes")
+        #expect(try run("pro", "linux/arm64").contains("installed: false"))
+        #expect(try run("base", "linux/amd64").contains("skip: true"))
+    }
+}

@@ -15,8 +15,8 @@ import Foundation
 public struct GoTemplate: Sendable {
     /// Output beyond this many bytes is an error, not a hang or an exhausted memory.
     public static let maxOutputBytes = 10 * 1024 * 1024
-    /// Executed nodes and commands beyond this count are an error (e.g. `range 1000000000`).
-    public static let maxSteps = 10_000_000
+    /// Executed nodes and commands beyond this count are an error (e.g. `range 1000000000`); a gossfile needs a few thousand.
+    public static let maxSteps = 1_000_000
     /// Nested `{{template}}` calls beyond this depth are an error.
     public static let maxTemplateDepth = 100
 
