@@ -71,11 +71,11 @@ let package = Package(
         .testTarget(name: "GossTests", dependencies: ["Goss"], path: "Tests/GossTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
-        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "TestSupport"], path: "Tests/BakeryTests"),
+        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "Goss", "TestSupport"], path: "Tests/BakeryTests"),
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
 
         // Each product owns its suite, in its own folder: `swift test --filter ConnectTests` is the Connect team's check.
-        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "TestSupport"],
+        .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "TestSupport"],
                     path: "PackageManager/Tests/PackageManagerTests"),

@@ -13,11 +13,12 @@ import TestSupport
         ("Shared/Sources/BakeryYAML", ["CYAML", "OrderedCollections"]),
         ("Shared/Sources/Jinja", []),
         ("Shared/Sources/GoTemplate", []),
-        ("Shared/Sources/Bakery", ["BakeryYAML", "Jinja", "Logging", "OrderedCollections", "Subprocess", "SystemPackage", "System"]),
+        ("Shared/Sources/Goss", ["GoTemplate", "BakeryYAML"]),
+        ("Shared/Sources/Bakery", ["BakeryYAML", "Jinja", "Goss", "Logging", "OrderedCollections", "Subprocess", "SystemPackage", "System"]),
         ("Connect/Sources/ConnectImages", ["Bakery"]),
         ("PackageManager/Sources/PackageManagerImages", ["Bakery"]),
         ("Workbench/Sources/WorkbenchImages", ["Bakery"]),
-        ("Shared/Sources/BakeryCLI", ["Bakery", "Jinja", "ArgumentParser", "Logging", "ConnectImages", "PackageManagerImages", "WorkbenchImages"]),
+        ("Shared/Sources/BakeryCLI", ["Bakery", "Jinja", "Goss", "ArgumentParser", "Logging", "ConnectImages", "PackageManagerImages", "WorkbenchImages"]),
         ("Shared/Sources/bakery", ["BakeryCLI"]),
     ]
 

@@ -4,6 +4,7 @@ import BakeryYAML
 import ConnectImages
 import Foundation
 import GoTemplate
+import Goss
 import Testing
 import TestSupport
 
@@ -255,6 +256,36 @@ struct ConnectImageProjectTests {
             }
         }
         #expect(rendered >= folders.reduce(0) { $0 + $1.containerfiles.count })
+    }
+
+    /// The runner `bakery dgoss run` uses accepts every goss file for every target: it renders, has no duplicate key
+    /// or unknown attribute, and gives each resource kind the Connect suites rely on.
+    @Test func everyGossFileLoadsInTheBuiltInRunner() async throws {
+        var loaded = 0
+        for folder in try Self.folders() {
+            let directory = Self.project.appendingPathComponent(folder.relativePath)
+            for (_, os, variant) in folder.containerfiles {
+                let env = Self.gossEnvironment(folder: folder, os: os, variant: variant, platform: "linux/amd64")
+                let loader = GossLoader(environment: env, readFile: { path in
+                    guard path.hasPrefix("/tmp/version/") else { throw GossReadFailure(message: "open \(path): outside the mounted version folder") }
+                    return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
+                })
+                let target = "\(folder) \(os.name) \(variant?.name ?? "")"
+                do {
+                    let gossfile = try await loader.load(path: directory.appendingPathComponent("test/goss.yaml").path)
+                    loaded += 1
+                    #expect(gossfile.warnings.isEmpty, "\(target): \(gossfile.warnings)")
+                    if folder.image.name == "connect" {
+                        let kinds = Set(gossfile.resources.map(\.kind))
+                        #expect(kinds.isSuperset(of: [.user, .group, .package, .file, .command, .process, .port]), "\(target): \(kinds)")
+                        #expect(gossfile.resources.count >= 25, "\(target): \(gossfile.resources.count) resources")
+                    }
+                } catch {
+                    Issue.record("\(target): \(error)")
+                }
+            }
+        }
+        #expect(loaded >= (try Self.folders()).reduce(0) { $0 + $1.containerfiles.count })
     }
 
     func checkRequired(_ goss: YAMLNode, folder: RenderedFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String, target: String) throws {

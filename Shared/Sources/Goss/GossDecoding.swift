@@ -40,6 +40,15 @@ enum GossDecoding {
         do {
             root = try YAMLParser.parse(text, limits: .init(maxAliasExpansion: 100_000, maxDepth: 200))
         } catch {
+            if error.code == .duplicateKey, let open = error.message.firstIndex(of: "'"),
+               let close = error.message[error.message.index(after: open)...].firstIndex(of: "'"),
+               let at = error.message.range(of: "first defined at ") {
+                let key = error.message[error.message.index(after: open)..<close]
+                let firstLine = error.message[at.upperBound...].prefix { $0.isNumber }
+                throw GossError(message: "yaml: unmarshal errors:\n  line \(error.mark.line): mapping key \"\(key)\" already defined at line \(firstLine)",
+                                file: file, line: error.mark.line, column: error.mark.column,
+                                hint: "remove one of the two entries (a rendered list may repeat a key written by hand)")
+            }
             throw GossError(message: "yaml: line \(error.mark.line): \(error.message)", file: file, line: error.mark.line, column: error.mark.column)
         }
         guard let root else { return nil }

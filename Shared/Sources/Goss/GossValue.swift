@@ -51,7 +51,7 @@ public struct GossEntry: Sendable, Hashable {
     }
 }
 
-/// Go's shortest float formatting (`strconv.FormatFloat(f, 'g', -1, 64)` as `%v` prints it).
+/// Go's `%v` for a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, an exponent below 1e-4 and from 1e+06).
 public enum GoFloat {
     public static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
@@ -83,7 +83,7 @@ public enum GoFloat {
         digits = all
         let sciExponent = pointPosition - 1
         let sign = value < 0 ? "-" : ""
-        if sciExponent < -4 || sciExponent >= 21 {
+        if sciExponent < -4 || sciExponent >= 6 {
             var text = String(digits.prefix(1))
             if digits.count > 1 { text += "." + digits.dropFirst() }
             let e = sciExponent

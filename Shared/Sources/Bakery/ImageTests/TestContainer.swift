@@ -90,13 +90,33 @@ public struct ContainerProbe: GossProbe {
     public init(container: TestContainer) { self.container = container }
 
     public func shell(_ script: String, arguments: [String], timeout: Duration) async throws -> GossProbeOutput {
-        var command = ChildCommand(container.engine.rawValue, ["exec", container.id, "sh", "-c", script, "sh"] + arguments)
+        let probe = ShellProbe(prefix: [container.engine.rawValue, "exec", container.id], runner: container.runner, secrets: container.secrets)
+        return try await probe.shell(script, arguments: arguments, timeout: timeout)
+    }
+}
+
+/// Runs probe scripts with `<prefix…> sh -c <script> sh <args…>`: in a container (`podman exec ID`), or on this
+/// machine with an empty prefix.
+public struct ShellProbe: GossProbe {
+    public var prefix: [String]
+    public var runner: CommandRunner
+    public var secrets: [String]
+
+    public init(prefix: [String] = [], runner: CommandRunner = CommandRunner(), secrets: [String] = []) {
+        self.prefix = prefix
+        self.runner = runner
+        self.secrets = secrets
+    }
+
+    public func shell(_ script: String, arguments: [String], timeout: Duration) async throws -> GossProbeOutput {
+        let argv = prefix + ["sh", "-c", script, "sh"] + arguments
+        var command = ChildCommand(argv[0], Array(argv.dropFirst()))
         command.timeout = timeout
         command.gracePeriod = .seconds(2)
         command.outputLimit = 64 << 20
         command.errorLimit = 1 << 20
-        command.maskedValues = container.secrets
-        let attempt = await Self.run(command, runner: container.runner)
+        command.maskedValues = secrets
+        let attempt = await Self.run(command, runner: runner)
         let output: CommandOutput
         switch attempt {
         case .success(let finished): output = finished
@@ -110,7 +130,7 @@ public struct ContainerProbe: GossProbe {
         case .signaled: code = -1
         }
         // The engine's own failures (container gone, cannot exec) are not the script's: goss would not have run at all.
-        if code == 125 || ((code == 126 || code == 127) && Self.engineFailure(output.stderr)) {
+        if !prefix.isEmpty && (code == 125 || ((code == 126 || code == 127) && Self.engineFailure(output.stderr))) {
             throw BakeryError(.commandFailed, "`\(output.commandLine)` failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return GossProbeOutput(exitCode: code, stdout: output.standardOutput, stderr: Array(output.stderr.utf8))
