@@ -207,7 +207,8 @@ struct DgossRunOptions: ParsableArguments {
                 }
                 for _ in 0..<max(1, concurrency) { if let next = pending.popFirst() { launch(next) } }
                 while let result = await group.next() {
-                    if let result { finished.append(result) }
+                    // A target stopped by Ctrl-C did not finish: leaving it out makes the run count as interrupted (130).
+                    if let result, !Task.isCancelled { finished.append(result) }
                     if Task.isCancelled { continue }
                     if let next = pending.popFirst() { launch(next) }
                 }

@@ -74,7 +74,9 @@ public struct GossTargetRun: Sendable {
                     try? await Task.sleep(for: .seconds(timeout))
                     return nil
                 }
-                let first = await group.next() ?? nil
+                var first = await group.next() ?? nil
+                // Cancelled (Ctrl-C), the timer ends at once with nil: that is not a timeout, the tests' own outcome is.
+                if first == nil && Task.isCancelled { first = await group.next() ?? nil }
                 group.cancelAll()
                 return first
             }
@@ -182,7 +184,9 @@ public struct GossTargetRun: Sendable {
             if let report = GossReportJSON.parse(text) {
                 outcome = .tested(report, attempts: 1)
             } else {
-                var details = ["  - Exit code: \(output.termination)"]
+                // The reference prints Python's returncode: the exit status, or minus the signal.
+                let code: Int32 = switch output.termination { case .exited(let c): c; case .signaled(let s): -s }
+                var details = ["  - Exit code: \(code)"]
                 let out = output.stdout.split(separator: "\n").prefix(10)
                 if !out.isEmpty { details += ["  - Command output:"] + out.map { "    \($0)" } }
                 let err = output.stderr.split(separator: "\n").prefix(50)
