@@ -72,7 +72,9 @@ public struct HadolintExecutionFailure: Sendable {
         case nil: break
         }
         func block(_ title: String, _ text: String, limit: Int) {
-            let all = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+            var body = Substring(text)
+            while body.last?.isNewline == true { body = body.dropLast() }
+            let all = body.isEmpty ? [] : body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
             var shown = Array(all.prefix(limit))
             while shown.last?.trimmingWhitespace.isEmpty == true { shown.removeLast() }
             guard !shown.isEmpty else { return }

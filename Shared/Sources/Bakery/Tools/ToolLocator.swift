@@ -29,6 +29,11 @@ public enum ToolLocator {
         public var executable: String
         public var source: Source
 
+        public init(executable: String, source: Source) {
+            self.executable = executable
+            self.source = source
+        }
+
         /// Whether `executable` is a path (so a child that needs it, like dgoss needing goss, gets `GOSS_PATH`).
         public var isExplicitPath: Bool { source != .path }
     }
