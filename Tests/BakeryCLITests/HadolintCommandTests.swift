@@ -365,3 +365,52 @@ struct HadolintCommandTests {
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 }
+
+/// `bakery hadolint run` with the real hadolint on the tutorials: with the default options (failure
+/// threshold error, the default ignore list) every Containerfile passes, and with the failure threshold
+/// at style hadolint still finds nothing. CI runs it (BAKERY_REQUIRE_TOOLS=1, HADOLINT_PATH set).
+@Suite("bakery hadolint run with the real hadolint", .enabled(if: ExternalTool.shouldRun("hadolint", override: "HADOLINT_PATH")))
+struct HadolintExamplesTests {
+    /// Every tutorial with a bakery.yaml, and extra arguments: 06's matrix needs its dependencies pinned
+    /// (this bakery resolves versions offline), so it runs with the pinned copy of its bakery.yaml.
+    static let examples: [(String, [String])] = [
+        ("01-basic-image", []), ("02-multiple-images-and-versions", []), ("03-image-variants", []), ("04-image-oses", []),
+        ("05-images-with-managed-dependencies", []), ("06-matrix-images", ["--matrix-versions", "include"]),
+        ("extending/connect-extra-packages", []),
+    ]
+
+    @Test(arguments: examples)
+    func theTutorialsPassWithTheDefaultOptionsAndHaveNoFindings(example: String, extra: [String]) throws {
+        let hadolint = try #require(ExternalTool.locate("hadolint", override: "HADOLINT_PATH"),
+                                    "hadolint is required (BAKERY_REQUIRE_TOOLS=1): \(ExternalTool.installHint("hadolint"))")
+        let source = BakeryBinary.repositoryRoot.appendingPathComponent("Examples/\(example)")
+        let copy = try BakeryBinary.temporaryCopy(of: source)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        if example == "06-matrix-images" {
+            try FileManager.default.removeItem(at: copy.appendingPathComponent("bakery.yaml"))
+            try FileManager.default.copyItem(at: BakeryBinary.fixtures.appendingPathComponent("examples/derived-06-matrix-explicit/bakery.yaml"),
+                                             to: copy.appendingPathComponent("bakery.yaml"))
+        }
+        let environment = ["HADOLINT_PATH": hadolint]
+        let run = try BakeryBinary.run(["hadolint", "run", "--context", copy.path] + extra, in: copy, timeout: 120, environment: environment)
+        #expect(run.status == 0, "\(example):\n\(run.stderr)")
+        #expect(run.stderr.hasSuffix("✅ Linting completed\n"), "\(example):\n\(run.stderr)")
+        let strict = try BakeryBinary.run(["hadolint", "run", "--context", copy.path, "--failure-threshold", "style", "-q"] + extra,
+                                          in: copy, timeout: 120, environment: environment)
+        #expect(strict.status == 0, "\(example) at --failure-threshold style:\n\(strict.stderr)")
+
+        // Every Containerfile has its results file, and each is hadolint's empty list; the SARIF log has no results.
+        let results = copy.appendingPathComponent("results/hadolint")
+        let files = FolderWalk.entries(results).filter { $0.kind == .regular && $0.path.hasSuffix(".json") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let text = try String(contentsOf: results.appendingPathComponent(file.path), encoding: .utf8)
+            #expect(text == "[]", "\(example): \(file.path): \(text)")
+        }
+        let sarif = try JSONSerialization.jsonObject(with: Data(contentsOf: results.appendingPathComponent("hadolint.sarif"))) as? [String: Any]
+        let run0 = try #require((sarif?["runs"] as? [[String: Any]])?.first)
+        #expect((run0["results"] as? [Any])?.isEmpty == true)
+        let version = ((run0["tool"] as? [String: Any])?["driver"] as? [String: Any])?["version"] as? String
+        #expect(version?.first?.isNumber == true, "hadolint --version gives the driver's version")
+    }
+}
