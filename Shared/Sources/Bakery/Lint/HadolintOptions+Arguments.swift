@@ -2,9 +2,9 @@
 import Foundation
 
 extension HadolintOptions {
-    /// The options hadolint runs with for one target (reference §15.2): every field given on the
+    /// The options hadolint runs with for one target, as posit-bakery merges them: every field given on the
     /// command line (`cli`, where nil means "not given") wins; the others come from the target's
-    /// effective `hadolint` tool option (`config`, variant over image, §2.12); then
+    /// effective `hadolint` tool option (`config`, the variant's merged over the image's); then
     /// `failureThreshold` defaults to `error` and `ignored` to `defaultIgnored` when still unset
     /// (an explicit empty `ignored` list stays empty).
     ///
@@ -27,7 +27,7 @@ extension HadolintOptions {
     /// The severities of `override`, in hadolint's (and the argv's) order.
     public static let overrideLevels = ["error", "warning", "info", "style"]
 
-    /// hadolint's arguments after the executable (reference §15.2):
+    /// hadolint's arguments after the executable, in posit-bakery's order:
     /// `--format json [--verbose] [--failure-threshold T] [--ignore R]... [--require-label name:type]...
     /// [--no-fail] [--error R]... [--warning R]... [--info R]... [--style R]... [--strict-labels]
     /// [--disable-ignore-pragma] [--trusted-registry R]... <containerfile>`.
