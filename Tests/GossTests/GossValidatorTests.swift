@@ -183,7 +183,7 @@ import Testing
         let parsed = try GossfileParser.parse("file:\n  /ready: {exists: true}\n", format: .yaml, file: "g.yaml")
         let validator = GossValidator(probe: probe)
         let counter = Counter()
-        let run = try await validator.validate(Gossfile(resources: parsed.resources), retryTimeout: .seconds(10), sleep: .milliseconds(50),
+        let run = try await validator.validate(Gossfile(resources: parsed.resources), retryTimeout: .seconds(120), sleep: .milliseconds(50),
                                                attempt: { number, _ in
                                                    await counter.set(number)
                                                    if number == 3 { probe.files["/ready"] = .init(mode: 0x81A4) }
