@@ -3,51 +3,6 @@
 import Foundation
 import Goss
 
-/// Which program evaluates the gossfile.
-public enum GossRunnerKind: String, Sendable, CaseIterable {
-    /// bakery's own runner: probes through `exec`, no goss binary in the image.
-    case builtin
-    /// A real `dgoss` (and goss) found as the reference finds them.
-    case dgoss
-}
-
-/// What happened to one target.
-public enum GossTargetOutcome: Sendable {
-    /// The suite ran: its report (which may have failures), and how many attempts the readiness wait took.
-    case tested(GossReport, attempts: Int)
-    /// It could not be tested: the message, and details (exit code, output, command) for the report.
-    case executionError(String, details: [String])
-}
-
-/// One target's run, for tables and reports.
-public struct GossTargetResult: Sendable {
-    public var setup: GossTargetSetup
-    public var outcome: GossTargetOutcome
-    public var seconds: Double
-    /// goss's warnings (deprecations, duplicate includes).
-    public var warnings: [String] = []
-
-    public init(setup: GossTargetSetup, outcome: GossTargetOutcome, seconds: Double, warnings: [String] = []) {
-        self.setup = setup
-        self.outcome = outcome
-        self.seconds = seconds
-        self.warnings = warnings
-    }
-
-    public var report: GossReport? { if case .tested(let r, _) = outcome { r } else { nil } }
-    public var failed: Bool {
-        switch outcome {
-        case .tested(let r, _): r.failedCount > 0
-        case .executionError: true
-        }
-    }
-}
-
-/// Progress of a target's run, for the live display.
-public enum GossTargetPhase: Sendable {
-    case starting, waiting(attempt: Int), evaluating, kept(containerID: String), finished(GossTargetResult)
-}
-
 /// Runs one target's tests.
 public struct GossTargetRun: Sendable {
     public var setup: GossTargetSetup
