@@ -262,11 +262,13 @@ enum RE2Translator {
                 while j < chars.count, chars[j] != "}" { j += 1 }
                 guard j < chars.count else { return .failure(RE2Error(message: "error parsing regexp: invalid character class range: `\(String(chars[i...]))`")) }
                 j += 1
-            } else {
-                j += 1
+                let text = String(chars[i..<j])
+                i = j
+                return .success(text)
             }
-            let text = String(chars[i..<j])
-            i = j
+            // `\pL` (one-letter name): ICU wants braces.
+            let text = "\\\(c){\(chars[j])}"
+            i = j + 1
             return .success(text)
         case "Q":
             // Literal text up to \E.
