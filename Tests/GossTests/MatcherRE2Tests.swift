@@ -4,7 +4,7 @@ import Testing
 
 private func re(_ pattern: String, _ subject: String) -> Bool? {
     switch RE2.compile(pattern) {
-    case .success(let regex): return regex.matches(subject)
+    case .success(let regex): return regex.search(subject)
     case .failure: return nil
     }
 }
@@ -84,6 +84,20 @@ private func refused(_ pattern: String) -> String? {
         #expect(refused("(?U)a") != nil)
         #expect(refused("*a") != nil)
         #expect(refused("(?P<>a)") != nil)
+    }
+
+    @Test func backtrackingBlowUpsAreAbandonedNotHung() throws {
+        let regex = try RE2.compile("(a+)+b").get()
+        #expect(regex.mayBacktrack)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { #expect(regex.search(String(repeating: "a", count: 60), budget: .milliseconds(200)) == nil) }
+        #expect(elapsed < .seconds(5))
+        // A match is still found on the guarded path.
+        #expect(regex.search("aaab", budget: .milliseconds(200)) == true)
+        #expect(try RE2.compile("^a+$").get().mayBacktrack == false)
+        #expect(try RE2.compile("\\s*=\\s*").get().mayBacktrack == true)
+        // Long subjects take the guarded path too, and still match.
+        #expect(try RE2.compile("b$").get().search(String(repeating: "a", count: 100_000) + "b") == true)
     }
 
     @Test func cachedAndStable() {

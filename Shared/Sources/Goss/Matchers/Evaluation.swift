@@ -53,7 +53,9 @@ extension MatcherNode {
                 let report = Report(actual: .string(text), expected: .string(pattern), message: message, negatedMessage: "not " + message)
                 switch RE2.compile(pattern) {
                 case .failure(let error): return .error(error.message, report)
-                case .success(let regex): return regex.matches(text) ? .matched(report) : .unmatched(report)
+                case .success(let regex):
+                    guard let hit = regex.search(text) else { return .error(RE2Regex.tooSlow, report) }
+                    return hit ? .matched(report) : .unmatched(report)
                 }
             }
 

@@ -5,13 +5,46 @@
 // `RE2Regex.matches`.
 import Foundation
 
-/// A compiled Go regular expression; `matches` is an unanchored search, as Go's `MatchString`.
+/// A compiled Go regular expression; `search` is an unanchored search, as Go's `MatchString`.
 struct RE2Regex: @unchecked Sendable {
     // NSRegularExpression is immutable once made, and documented thread-safe for matching.
     let regex: NSRegularExpression
+    /// ICU backtracks: a nested repetition can take exponential time (and any repetition quadratic time on a
+    /// long subject) where RE2 is linear. Such searches run under a time budget.
+    let mayBacktrack: Bool
 
-    func matches(_ subject: String) -> Bool {
-        regex.firstMatch(in: subject, options: [], range: NSRange(subject.startIndex..., in: subject)) != nil
+    /// How long one guarded search may run before it is abandoned.
+    static let budget: Duration = .seconds(10)
+
+    /// The error text for an abandoned search.
+    static let tooSlow = "regexp: search abandoned after 10s (a backtracking blow-up that Go's RE2 would not have)"
+
+    /// true/false, or nil when the search ran out of `budget`.
+    func search(_ subject: String, budget: Duration = RE2Regex.budget) -> Bool? {
+        let range = NSRange(subject.startIndex..., in: subject)
+        guard mayBacktrack || range.length > 2048 else {
+            return regex.firstMatch(in: subject, options: [], range: range) != nil
+        }
+        var found = false
+        var abandoned = false
+        var started: ContinuousClock.Instant?
+        regex.enumerateMatches(in: subject, options: [.reportProgress], range: range) { match, _, stop in
+            if match != nil {
+                found = true
+                stop.pointee = true
+                return
+            }
+            let now = ContinuousClock.now
+            if let started {
+                if now - started > budget {
+                    abandoned = true
+                    stop.pointee = true
+                }
+            } else {
+                started = now
+            }
+        }
+        return abandoned && !found ? nil : found
     }
 }
 
@@ -40,7 +73,8 @@ enum RE2 {
         case .failure(let error): result = .failure(error)
         case .success(let icu):
             do {
-                result = .success(RE2Regex(regex: try NSRegularExpression(pattern: icu, options: [.useUnixLineSeparators])))
+                let regex = try NSRegularExpression(pattern: icu, options: [.useUnixLineSeparators])
+                result = .success(RE2Regex(regex: regex, mayBacktrack: RE2Translator.mayBacktrack(pattern)))
             } catch {
                 result = .failure(RE2Error(message: "error parsing regexp: invalid regular expression: `\(pattern)`"))
             }
@@ -66,6 +100,24 @@ enum RE2Translator {
         "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\x0B\\f\\r\\x20", "upper": "A-Z", "word": "0-9A-Za-z_",
         "xdigit": "0-9A-Fa-f",
     ]
+
+    /// Whether a backtracking engine could take much more than linear time: a repeated group, or more than one
+    /// repetition operator.
+    static func mayBacktrack(_ pattern: String) -> Bool {
+        let chars = Array(pattern)
+        var repeats = 0
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\" { i += 2; continue }
+            if c == "*" || c == "+" || c == "{" {
+                repeats += 1
+                if i > 0, chars[i - 1] == ")" { return true }
+            }
+            i += 1
+        }
+        return repeats > 1
+    }
 
     static func translate(_ pattern: String) -> Result<String, RE2Error> {
         let chars = Array(pattern)
