@@ -263,3 +263,22 @@ import Testing
         #expect(try passes(fine, val(str("x"))))
     }
 }
+
+@Suite struct MatcherScaleTests {
+    @Test func bigStringListsPairByText() throws {
+        let names = (0..<20_000).map { "pkg-\($0)" }
+        let expected = GossValue.list(names.reversed().map(GossValue.string) + [str("pkg-1")])
+        let r = try #require(try fails(expected, .strings(names)))
+        #expect(r.missingElements == [str("pkg-1")])
+        #expect(try passes(.list(names.map(GossValue.string)), .strings(names.reversed())))
+        // Non-string elements still convert: 5 pairs with "5".
+        #expect(try passes(strs("5", "x"), val(list(str("x"), .int(5)))))
+        // Canonically equivalent but different bytes: no pair.
+        #expect(try !passes(strs("e\u{301}"), .strings(["\u{E9}"])))
+    }
+
+    @Test func hugeStreamsScanLinearly() throws {
+        let text = String(repeating: "some output line with words\n", count: 200_000) + "the end\n"
+        #expect(try passes(strs("the end", "!panic", "/^some output/"), stream(text)))
+    }
+}

@@ -53,7 +53,9 @@ extension MatcherNode {
                 let report = Report(actual: .string(text), expected: .string(pattern), message: message, negatedMessage: "not " + message)
                 switch RE2.compile(pattern) {
                 case .failure(let error): return .error(error.message, report)
-                case .success(let regex): return regex.matches(text) ? .matched(report) : .unmatched(report)
+                case .success(let regex):
+                    guard let hit = regex.search(text) else { return .error(RE2Regex.tooSlow, report) }
+                    return hit ? .matched(report) : .unmatched(report)
                 }
             }
 
@@ -106,7 +108,7 @@ extension MatcherNode {
             guard let elements = Convert.elements(actual) else {
                 return .error("ConsistOf matcher expects an array/slice/map.  Got:\n\(GoFormat.object(actual))", report)
             }
-            let pairing = Bipartite.maximumMatching(left: nodes.count, right: elements.count) { nodes[$0].evaluate(elements[$1]).isMatch }
+            let pairing = Self.pairing(nodes, elements)
             let matchedRight = Set(pairing.compactMap { $0 })
             let found = nodes.indices.filter { pairing[$0] != nil }.map { nodes[$0].serialized }
             let missing = nodes.indices.filter { pairing[$0] == nil }.map { nodes[$0].serialized }
@@ -243,12 +245,37 @@ extension MatcherNode {
         guard let elements = Convert.elements(actual) else {
             return .error("ContainElements matcher expects an array/slice/map.  Got:\n\(GoFormat.object(actual))", report)
         }
-        let pairing = Bipartite.maximumMatching(left: nodes.count, right: elements.count) { nodes[$0].evaluate(elements[$1]).isMatch }
+        let pairing = pairing(nodes, elements)
         let found = nodes.indices.filter { pairing[$0] != nil }.map { nodes[$0].serialized }
         let missing = nodes.indices.filter { pairing[$0] == nil }.map { nodes[$0].serialized }
         report.found = found.isEmpty ? nil : found
         report.missing = missing.isEmpty ? nil : missing
         return missing.isEmpty ? .matched(report) : .unmatched(report)
+    }
+
+    /// The element each matcher pairs with in a maximum matching. Plain string expectations (the usual
+    /// `groups: [a, b]`) pair by text without trying every combination.
+    static func pairing(_ nodes: [MatcherNode], _ elements: [GossActual]) -> [Int?] {
+        var texts: [[UInt8]] = []
+        for node in nodes {
+            guard case .stringEqual(let s) = node else {
+                return Bipartite.maximumMatching(left: nodes.count, right: elements.count) { nodes[$0].evaluate(elements[$1]).isMatch }
+            }
+            texts.append(Array(s.utf8))
+        }
+        // Each expected text's candidates are exactly the elements with that text: the classes are disjoint,
+        // so taking them in order is a maximum matching.
+        var available: [[UInt8]: [Int]] = [:]
+        for (index, element) in elements.enumerated() {
+            available[Array(Convert.toString(element).text.utf8), default: []].append(index)
+        }
+        var next: [[UInt8]: Int] = [:]
+        return texts.map { text in
+            let position = next[text, default: 0]
+            guard let candidates = available[text], position < candidates.count else { return nil }
+            next[text] = position + 1
+            return candidates[position]
+        }
     }
 
     /// Go's `reflect.DeepEqual` on decoded values: types must match exactly; maps ignore key order.

@@ -15,12 +15,13 @@ enum PatternList {
         var test: Test
         var isEmptyPlain: Bool
 
-        func matches(_ line: ArraySlice<UInt8>) -> Bool {
+        /// nil when a regex search was abandoned (see `RE2Regex.budget`).
+        func matches(_ line: ArraySlice<UInt8>) -> Bool? {
             switch test {
             case .plain(let needle):
                 return needle.isEmpty || line.firstRange(of: needle) != nil
             case .regex(let regex):
-                return regex.matches(String(decoding: line, as: UTF8.self))
+                return regex.search(String(decoding: line, as: UTF8.self))
             }
         }
     }
@@ -78,7 +79,8 @@ enum PatternList {
             if lineEnd > start, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let line = bytes[start..<lineEnd]
             for index in compiled.indices where decided[index] == nil {
-                if compiled[index].matches(line) {
+                guard let hit = compiled[index].matches(line) else { return .error(RE2Regex.tooSlow, report) }
+                if hit {
                     decided[index] = !compiled[index].inverse
                     undecided -= 1
                 }
