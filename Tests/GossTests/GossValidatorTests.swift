@@ -112,7 +112,7 @@ import Testing
 
     @Test func portsFromProcNetAndTheIPv4OnlyQuirk() async throws {
         let probe = FakeProbe()
-        probe.net = "\0tcp\n  sl  local_address rem_address   st\n   0: 0100007F:15CF 00000000:0000 0A 0\n   1: 00000000:1F90 00000000:0000 01 0\n"
+        probe.net = "\0tcp\n  sl  local_address rem_address   st\n   0: 0100007F:15B7 00000000:0000 0A 0\n   1: 00000000:1F90 00000000:0000 01 0\n"
             + "\0tcp6\n  sl  local_address\n   0: 00000000000000000000000000000000:0F63 00000000000000000000000000000000:0000 0A 0\n"
         let report = try await Self.validate("""
         port:

@@ -3,6 +3,9 @@
 /// A value flowing through a Go template.
 ///
 ///     GoValue.map(["Env": .map(["IMAGE_VARIANT": .string("Standard")])])
+///
+/// Ints are Go's `int`/`int64` (Go treats them alike in comparisons), floats are `float64`, lists are
+/// `[]interface{}` and maps are `map[string]interface{}`, as goss's `.Vars` decode from YAML.
 public enum GoValue: Sendable, Equatable {
     case string(String)
     case int(Int)
@@ -25,19 +28,17 @@ public enum GoValue: Sendable, Equatable {
         }
     }
 
-    /// How `{{ value }}` prints it (Go's fmt `%v`).
+    /// Go's `fmt` `%v`: `map[a:1 b:2]` (keys sorted), `[a b]`, `<nil>`, floats in the shortest form (`1e+06`).
     public var printed: String {
         switch self {
         case .string(let s): return s
         case .int(let i): return String(i)
-        case .float(let f):
-            if f == f.rounded(), abs(f) < 1e21 { return String(Int(f)) }
-            return String(f)
+        case .float(let f): return GoFormat.shortest(f)
         case .bool(let b): return b ? "true" : "false"
         case .list(let l): return "[" + l.map(\.printed).joined(separator: " ") + "]"
         case .map(let m):
-            return "map[" + m.keys.sorted().map { "\($0):\(m[$0]!.printed)" }.joined(separator: " ") + "]"
-        case .null: return "<no value>"
+            return "map[" + m.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.printed)" }.joined(separator: " ") + "]"
+        case .null: return "<nil>"
         }
     }
 
@@ -51,6 +52,19 @@ public enum GoValue: Sendable, Equatable {
         case .list: return "slice"
         case .map: return "map"
         case .null: return "nil"
+        }
+    }
+
+    /// The Go type name (`%T`, `typeOf`).
+    var typeName: String {
+        switch self {
+        case .string: return "string"
+        case .int: return "int"
+        case .float: return "float64"
+        case .bool: return "bool"
+        case .list: return "[]interface {}"
+        case .map: return "map[string]interface {}"
+        case .null: return "<nil>"
         }
     }
 

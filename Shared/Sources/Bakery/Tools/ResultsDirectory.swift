@@ -8,7 +8,7 @@ import Darwin
 #endif
 import Foundation
 
-/// `<project root>/results/<tool>/` for one run of a tool command (reference §15.0): deleted and
+/// `<project root>/results/<tool>/` for one run of a tool command, as posit-bakery keeps it: deleted and
 /// created empty by `prepare`, then written with one file per target
 /// (`results/<tool>/<image name>/<uid>.<ext>`) and, for combined reports, files at its top
 /// (`results/hadolint/hadolint.sarif`).

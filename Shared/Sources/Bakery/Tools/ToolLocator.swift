@@ -1,7 +1,7 @@
 // Finding the binary of an external tool (hadolint, dgoss, goss, trivy…) the way posit-bakery does.
 import Foundation
 
-/// Where an external tool's binary is, in posit-bakery's order (reference §15.0):
+/// Where an external tool's binary is, in posit-bakery's order:
 ///
 /// 1. the environment variable `<TOOL>_PATH` (`HADOLINT_PATH`), used as given when set and non-empty;
 /// 2. the bare name, when an executable of that name is on PATH (the child is started by name);
@@ -28,6 +28,11 @@ public enum ToolLocator {
         /// The executable for `ChildCommand`: a bare name, or a path.
         public var executable: String
         public var source: Source
+
+        public init(executable: String, source: Source) {
+            self.executable = executable
+            self.source = source
+        }
 
         /// Whether `executable` is a path (so a child that needs it, like dgoss needing goss, gets `GOSS_PATH`).
         public var isExplicitPath: Bool { source != .path }

@@ -24,38 +24,17 @@ enum GoFormat {
     }
 
     /// Go's `%v` of a decoded value: `true`, `42`, `1.5`, `1e+06`, `[a b]`, `map[a:1]`, `<nil>`.
-    /// (Floats as fmt prints them: an exponent from 1e+06 up and below 1e-04.)
+    /// `GossValue.goText` with a bound on nesting.
     static func text(_ value: GossValue, depth: Int = 0) -> String {
         guard depth < 100 else { return "..." }
         switch value {
-        case .float(let f): return float(f)
+        case .float(let f): return GoFloat.format(f)
         case .list(let items): return "[" + items.map { text($0, depth: depth + 1) }.joined(separator: " ") + "]"
         case .map(let entries):
             return "map[" + entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
                 .map { "\($0.key):\(text($0.value, depth: depth + 1))" }.joined(separator: " ") + "]"
         default: return value.goText
         }
-    }
-
-    /// `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` uses: shortest digits, `%e` form when the decimal
-    /// exponent is below -4 or at least 6 (`1e+06`, `1.234567e+06`, `123456`, `0.0001`, `1e-05`).
-    static func float(_ f: Double) -> String {
-        if f.isNaN { return "NaN" }
-        if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
-        if f == 0 { return f.sign == .minus ? "-0" : "0" }
-        let (digits, point) = ShortestDigits.decompose(abs(f))
-        let sign = f < 0 ? "-" : ""
-        let exponent = point - 1
-        if exponent < -4 || exponent >= 6 {
-            var text = String(digits.prefix(1))
-            if digits.count > 1 { text += "." + digits.dropFirst() }
-            let e = abs(exponent)
-            return sign + text + (exponent < 0 ? "e-" : "e+") + (e < 10 ? "0\(e)" : "\(e)")
-        }
-        if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
-        if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
-        let index = digits.index(digits.startIndex, offsetBy: point)
-        return sign + digits[..<index] + "." + digits[index...]
     }
 
     /// gomega's `format.Object(x, 1)` in short: `    <string>: foo`.

@@ -173,7 +173,7 @@ public enum GossFormatter {
     static func tap(_ report: GossReport, options: GossFormatOptions) -> String {
         var out = "1..\(report.testCount)\n"
         for (i, r) in ordered(report.results, sort: options.sort).enumerated() {
-            let line = r.summaryLineCompact(includeRaw: !options.excludeRaw)
+            let line = r.printedCompactLine(includeRaw: !options.excludeRaw)
             switch r.outcome {
             case .success: out += "ok \(i + 1) - \(line)\n"
             case .fail: out += "not ok \(i + 1) - \(line)\n"
@@ -194,7 +194,7 @@ public enum GossFormatter {
             var index = 0
             for r in ordered(report.results, sort: options.sort) where r.outcome == .fail {
                 index += 1
-                out += "Fail \(index) - \(r.summaryLineCompact(includeRaw: !options.excludeRaw))\n"
+                out += "Fail \(index) - \(r.printedCompactLine(includeRaw: !options.excludeRaw))\n"
             }
         }
         return (out, failed ? 2 : 0)
@@ -219,7 +219,7 @@ public enum GossFormatter {
         out += "<testsuite name=\"goss\" errors=\"0\" tests=\"\(report.testCount)\" failures=\"\(report.failedCount)\" "
         out += "skipped=\"\(report.skippedCount)\" time=\"\(seconds(report.totalDuration))\" timestamp=\"\(GoTime.rfc3339(now))\">\n"
         for r in ordered(report.results, sort: options.sort) {
-            let line = XMLText.goEscape(r.summaryLineCompact(includeRaw: !options.excludeRaw))
+            let line = XMLText.goEscape(r.printedCompactLine(includeRaw: !options.excludeRaw))
             out += "<testcase name=\"\(r.resourceType) \(XMLText.goEscape(r.resourceID)) \(r.property)\" time=\"\(seconds(r.duration))\">\n"
             switch r.outcome {
             case .success: out += "<system-out>\(line)</system-out>\n"

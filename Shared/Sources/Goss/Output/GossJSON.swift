@@ -167,7 +167,7 @@ public enum GossJSON {
             GossEntry("start-time", .string(GoTime.rfc3339Nano(r.startTime))),
             GossEntry("successful", .bool(r.successful)),
             GossEntry("summary-line", .string(r.summaryLine(includeRaw: includeRaw))),
-            GossEntry("summary-line-compact", .string(r.summaryLineCompact(includeRaw: includeRaw))),
+            GossEntry("summary-line-compact", .string(r.printedCompactLine(includeRaw: includeRaw))),
             GossEntry("title", .string(r.title)),
         ])
     }

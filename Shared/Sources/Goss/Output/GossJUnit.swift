@@ -16,7 +16,7 @@ public enum GossJUnit {
         out += "skipped=\"\(report.skippedCount)\" time=\"\(GossFormatter.seconds(report.totalDuration))\" timestamp=\"\(GoTime.rfc3339(now))\">\n"
         for r in report.results {
             let caseName = XMLText.strictEscape("\(r.resourceType) \(r.resourceID) \(r.property)")
-            let line = XMLText.strictEscape(r.summaryLineCompact)
+            let line = XMLText.strictEscape(r.printedCompactLine(includeRaw: true))
             out += "  <testcase classname=\"\(suite)\" name=\"\(caseName)\" time=\"\(GossFormatter.seconds(r.duration))\">\n"
             switch r.outcome {
             case .fail: out += "    <failure message=\"\(line)\">\(line)</failure>\n"

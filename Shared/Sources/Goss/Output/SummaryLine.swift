@@ -58,6 +58,11 @@ extension GossResult {
         return head + "\n" + blocks.map { $0.label + "\n" + Self.indent($0.body) }.joined(separator: "\n")
     }
 
+    /// The compact line to print: the one a real goss recorded (results read back from its JSON), else ours.
+    func printedCompactLine(includeRaw: Bool) -> String {
+        recordedSummaryLineCompact ?? summaryLineCompact(includeRaw: includeRaw)
+    }
+
     static func indent(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
     }

@@ -8,7 +8,8 @@ public struct HadolintOptions: Sendable, Hashable {
 
     public var failureThreshold: String?
     public var ignored: [String]?
-    public var labelSchema: [String: String]?
+    /// Label name → type, in bakery.yaml's order (hadolint's `--require-label name:type`, in that order).
+    public var labelSchema: [KeyValue]?
     public var noFail: Bool?
     public var override: [String: [String]]?
     public var strictLabels: Bool?

@@ -156,7 +156,7 @@ public enum ToolOptions: Sendable, Hashable {
                 }
             }
             o.ignored = strings("ignored")
-            if f.has("labelSchema") { o.labelSchema = Dictionary(f.stringMap("labelSchema"), uniquingKeysWith: { a, _ in a }) }
+            if f.has("labelSchema") { o.labelSchema = f.stringMap("labelSchema").map { KeyValue($0.key, $0.value) } }
             o.noFail = f.bool("noFail")
             if let ov = f["override"] {
                 if let of = reader.object(ov, at: path.key("override"), keys: ["error", "warning", "info", "style"], forbidUnknown: true, what: "hadolint override") {
