@@ -23,28 +23,60 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
 
     func shell(_ script: String, arguments: [String], timeout: Duration) async throws -> GossProbeOutput {
         lock.withLock { scripts.append(script) }
-        if script.hasPrefix("pwd;") {
-            let text = "\(workingDirectory)\n\0\(uid)\n\0\(passwd)\0\(group)\0\(packageManager)\n"
-            return GossProbeOutput(exitCode: 0, stdout: Array(text.utf8))
+        if script.hasPrefix("pwd;") { return GossProbeOutput(exitCode: 0, stdout: basicsOutput()) }
+        if script.hasPrefix("n=$1; shift") {
+            // The snapshot: basics, files, packages, ports, processes, mounts, separated by the section mark.
+            let count = Int(arguments.first ?? "0") ?? 0
+            let paths = Array(arguments.dropFirst().prefix(count)), names = Array(arguments.dropFirst(1 + count))
+            let mark = Array("\u{1}goss-section\u{1}".utf8)
+            var out = basicsOutput() + mark + fileRecords(paths) + mark + packageRecords(names) + mark
+            out += (script.contains("/proc/net/") ? Array(net.utf8) : []) + mark
+            out += (script.contains("/proc/[0-9]*/stat") ? Array(procStat.utf8) : []) + mark + mark
+            return GossProbeOutput(exitCode: 0, stdout: out)
         }
-        if script.hasPrefix("for p do") {
+        if script.hasPrefix("d=$(mktemp -d") {
             var out: [UInt8] = []
-            for path in arguments {
+            var index = 0
+            while index + 1 < arguments.count {
+                let exec = arguments[index + 1]
+                index += 2
+                let result = commands[exec] ?? GossProbeOutput(exitCode: 127, stdout: [], stderr: Array("sh: 1: \(exec): not found\n".utf8))
+                if result.timedOut { out += Array("T\0".utf8) + Array("0\0".utf8) + Array("0\0".utf8); continue }
+                out += Array("R\(result.exitCode)\0".utf8)
+                out += Array("\(result.stdout.count)\0".utf8) + result.stdout + Array("\(result.stderr.count)\0".utf8) + result.stderr
+            }
+            return GossProbeOutput(exitCode: 0, stdout: out)
+        }
+        if script.hasPrefix("for p do") { return GossProbeOutput(exitCode: 0, stdout: fileRecords(arguments)) }
+        if script.hasPrefix("pm=$1; shift") { return GossProbeOutput(exitCode: 0, stdout: packageRecords(Array(arguments.dropFirst()))) }
+        return try await other(script, arguments: arguments)
+    }
+
+    private func basicsOutput() -> [UInt8] {
+        Array("\(workingDirectory)\n\0\(uid)\n\0\(passwd)\0\(group)\0\(packageManager)\n".utf8)
+    }
+
+    private func fileRecords(_ paths: [String]) -> [UInt8] {
+            var out: [UInt8] = []
+            for path in paths {
                 if let f = files[path] {
                     out += Array("S \(String(f.mode, radix: 16)) \(f.uid) \(f.gid) \(f.size)".utf8)
                     if let link = f.link { out += Array("\t\(link)".utf8) }
                 } else { out += Array("M".utf8) }
                 out.append(0)
             }
-            return GossProbeOutput(exitCode: 0, stdout: out)
+            return out
+    }
+
+    private func packageRecords(_ names: [String]) -> [UInt8] {
+        var out = ""
+        for name in names {
+            if let text = dpkg[name] { out += text + "\0" + "0\0" } else { out += "\0" + "1\0" }
         }
-        if script.hasPrefix("for n do dpkg-query") {
-            var out = ""
-            for name in arguments {
-                if let text = dpkg[name] { out += text + "\0" + "0\0" } else { out += "\0" + "1\0" }
-            }
-            return GossProbeOutput(exitCode: 0, stdout: Array(out.utf8))
-        }
+        return Array(out.utf8)
+    }
+
+    private func other(_ script: String, arguments: [String]) async throws -> GossProbeOutput {
         if script.hasPrefix("for t in tcp") { return GossProbeOutput(exitCode: 0, stdout: Array(net.utf8)) }
         if script.hasPrefix("cat /proc/[0-9]*/stat") { return GossProbeOutput(exitCode: 0, stdout: Array(procStat.utf8)) }
         if script.hasPrefix("cat /proc/self/environ") {

@@ -42,7 +42,7 @@ import Testing
         #expect(report.results.filter { $0.resourceID == "/usr/local/bin/quarto" }.map(\.property) == ["exists", "mode", "linkedto", "filetype"])
     }
 
-    @Test func oneProbeRunPerKindNotPerAttribute() async throws {
+    @Test func oneProbeRunForAllFactsNotPerAttribute() async throws {
         let probe = FakeProbe()
         for i in 0..<40 { probe.files["/f\(i)"] = .init(mode: 0x81A4) }
         for i in 0..<40 { probe.dpkg["p\(i)"] = "install ok installed 1.0-\(i)" }
@@ -50,8 +50,8 @@ import Testing
         let packages = (0..<40).map { "  p\($0): {installed: true}" }.joined(separator: "\n")
         let report = try await Self.validate("file:\n\(files)\npackage:\n\(packages)\n", probe)
         #expect(report.failedCount == 0 && report.testCount == 120)
-        // basics, files, packages.
-        #expect(probe.scripts.count == 3)
+        // One shell run for the accounts, every file and every package.
+        #expect(probe.scripts.count == 1)
     }
 
     @Test func packagesWithDpkgStatuses() async throws {

@@ -60,56 +60,123 @@ actor GossSystem {
 
     // MARK: basics
 
+    /// Prints the working directory, uid, /etc/passwd, /etc/group and the package manager, NUL-separated; sets `$pm`.
+    static let basicsScript = """
+    pwd; printf '\\0'; id -u 2>/dev/null; printf '\\0'; cat /etc/passwd 2>/dev/null; printf '\\0'; cat /etc/group 2>/dev/null; printf '\\0'
+    if grep -q Ubuntu /etc/lsb-release 2>/dev/null; then pm=dpkg
+    elif [ -e /etc/redhat-release ] || [ -e /etc/system-release ]; then pm=rpm
+    elif [ -e /etc/alpine-release ]; then pm=apk
+    elif [ -e /etc/arch-release ]; then pm=pacman
+    elif [ -e /etc/debian_version ]; then pm=dpkg
+    else pm=rpm; for m in dpkg rpm apk pacman; do if command -v $m >/dev/null 2>&1; then pm=$m; break; fi; done; fi
+    echo "$pm"
+    """
+
     func systemBasics() async throws -> SystemBasics {
         if let basics { return basics }
-        let script = """
-        pwd; printf '\\0'; id -u 2>/dev/null; printf '\\0'; cat /etc/passwd 2>/dev/null; printf '\\0'; cat /etc/group 2>/dev/null; printf '\\0'
-        if grep -q Ubuntu /etc/lsb-release 2>/dev/null; then echo dpkg
-        elif [ -e /etc/redhat-release ] || [ -e /etc/system-release ]; then echo rpm
-        elif [ -e /etc/alpine-release ]; then echo apk
-        elif [ -e /etc/arch-release ]; then echo pacman
-        elif [ -e /etc/debian_version ]; then echo dpkg
-        else for m in dpkg rpm apk pacman; do if command -v $m >/dev/null 2>&1; then echo $m; exit 0; fi; done; echo rpm; fi
-        """
-        let output = try await shell(script)
-        let parts = output.stdout.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        var result = SystemBasics()
-        if parts.count >= 5 {
-            result.workingDirectory = parts[0].trimmingCharacters(in: .newlines)
-            result.uid = Int(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            let passwdLines = parts[2].split(separator: "\n").map(String.init)
-            result.passwd = passwdLines.map { AccountLine(fields: $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)) }
-            result.groups = parts[3].split(separator: "\n").map { AccountLine(fields: $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)) }
-            result.packageManager = parts[4].trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let result = Self.parseBasics(try await shell(Self.basicsScript).stdout[...])
         basics = result
         return result
     }
 
+    static func parseBasics(_ bytes: ArraySlice<UInt8>) -> SystemBasics {
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var result = SystemBasics()
+        if parts.count >= 5 {
+            result.workingDirectory = parts[0].trimmingCharacters(in: .newlines)
+            result.uid = Int(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            result.passwd = parts[2].split(separator: "\n").map { AccountLine(fields: $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)) }
+            result.groups = parts[3].split(separator: "\n").map { AccountLine(fields: $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)) }
+            result.packageManager = parts[4].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return result
+    }
+
+    // MARK: one run for every fact but commands
+
+    /// What one snapshot run learned.
+    struct Snapshot: Sendable {
+        var basics = SystemBasics()
+        var files: [String: FileFact] = [:]
+        var packages: [String: [String]] = [:]
+        var ports: [String: [String]] = [:]
+        var processes: [String] = []
+        var mountinfo = ""
+    }
+
+    static let sectionMark: [UInt8] = Array("\u{1}goss-section\u{1}".utf8)
+
+    /// Basics, every file's lstat, every package, the socket tables, the process list and the mount table in one shell run.
+    func snapshot(paths: [String], packages: [String], ports: Bool, processes: Bool, mounts: Bool) async throws -> Snapshot {
+        var script = "n=$1; shift\nmark() { printf '\\001goss-section\\001'; }\n" + Self.basicsScript + "\nmark\n"
+        script += "i=0\nfor p do\n  i=$((i+1)); [ \"$i\" -gt \"$n\" ] && break\n" + Self.fileRecord + "\ndone\nmark\n"
+        script += "i=0\nfor n_ do\n  i=$((i+1)); [ \"$i\" -le \"$n\" ] && continue\n  set_name=$n_\n" + Self.packageRecord + "\ndone\nmark\n"
+        if ports { script += Self.portsScript }
+        script += "\nmark\n"
+        if processes { script += Self.processScript }
+        script += "\nmark\n"
+        if mounts { script += "cat /proc/self/mountinfo 2>/dev/null" }
+        script += "\nmark\n"
+        let output = try await shell(script, [String(paths.count)] + paths + packages)
+        let sections = Self.split(output.stdout, on: Self.sectionMark)
+        guard sections.count >= 7 else {
+            throw GossFailure("the probe script did not finish (exit \(output.exitCode)): \(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        var snapshot = Snapshot()
+        snapshot.basics = Self.parseBasics(sections[0])
+        basics = snapshot.basics
+        snapshot.files = Self.parseFiles(sections[1], paths: paths, stderr: output.stderrText)
+        snapshot.packages = Self.parsePackages(sections[2], names: packages, manager: snapshot.basics.packageManager)
+        snapshot.ports = GossNetTable.parse(String(decoding: sections[3], as: UTF8.self))
+        snapshot.processes = Self.parseProcesses(sections[4])
+        snapshot.mountinfo = String(decoding: sections[5], as: UTF8.self)
+        return snapshot
+    }
+
+    static func split(_ bytes: [UInt8], on mark: [UInt8]) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        var start = 0, index = 0
+        while index + mark.count <= bytes.count {
+            if bytes[index] == mark[0] && bytes[index..<index + mark.count].elementsEqual(mark) {
+                parts.append(bytes[start..<index])
+                index += mark.count
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(bytes[start...])
+        return parts
+    }
+
     // MARK: files
+
+    /// One path's record (`$p`): `S <hex mode> <uid> <gid> <size>[\\t<link target>]`, `M` (missing) or `E <error>`, then NUL.
+    static let fileRecord = """
+      if [ -e "$p" ] || [ -L "$p" ]; then
+        if s=$(stat -c '%f %u %g %s' -- "$p" 2>&1); then
+          printf 'S %s' "$s"; if [ -L "$p" ]; then printf '\\t%s' "$(readlink -- "$p")"; fi
+        else printf 'E %s' "$s"; fi
+      else
+        d=${p%/*}; d=${d:-/}
+        if [ -d "$d" ] && [ ! -x "$d" ]; then printf 'E stat %s: permission denied' "$p"; else printf 'M'; fi
+      fi
+      printf '\\0'
+    """
 
     /// lstat facts for every path in one run.
     func files(_ paths: [String]) async throws -> [String: FileFact] {
         guard !paths.isEmpty else { return [:] }
-        let script = """
-        for p do
-          if [ -e "$p" ] || [ -L "$p" ]; then
-            if s=$(stat -c '%f %u %g %s' -- "$p" 2>&1); then
-              printf 'S %s' "$s"; if [ -L "$p" ]; then printf '\\t%s' "$(readlink -- "$p")"; fi
-            else printf 'E %s' "$s"; fi
-          else
-            d=${p%/*}; d=${d:-/}
-            if [ -d "$d" ] && [ ! -x "$d" ]; then printf 'E stat %s: permission denied' "$p"; else printf 'M'; fi
-          fi
-          printf '\\0'
-        done
-        """
-        let output = try await shell(script, paths)
-        let records = output.stdout.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let output = try await shell("for p do\n" + Self.fileRecord + "\ndone", paths)
+        return Self.parseFiles(output.stdout[...], paths: paths, stderr: output.stderrText)
+    }
+
+    static func parseFiles(_ bytes: ArraySlice<UInt8>, paths: [String], stderr: String) -> [String: FileFact] {
+        let records = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         var facts: [String: FileFact] = [:]
         for (index, path) in paths.enumerated() {
             guard index < records.count else {
-                facts[path] = FileFact(state: .error("stat \(path): \(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"))
+                facts[path] = FileFact(state: .error("stat \(path): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
                 continue
             }
             let record = records[index]
@@ -142,19 +209,27 @@ actor GossSystem {
 
     // MARK: packages
 
+    /// One package's record (`$set_name`, with `$pm` from the basics): the manager's output, NUL, its exit code, NUL.
+    static let packageRecord = """
+      case $pm in
+        dpkg) dpkg-query -f '${Status} ${Version}\\n' -W "$set_name" 2>/dev/null ;;
+        apk) apk version "$set_name" 2>/dev/null ;;
+        pacman) pacman -Q "$set_name" 2>/dev/null ;;
+        *) rpm -q --nosignature --nohdrchk --nodigest --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n' "$set_name" 2>/dev/null ;;
+      esac
+      printf '\\0%s\\0' "$?"
+    """
+
     /// Installed versions per name (nil: not installed), with the system's package manager.
     func packages(_ names: [String]) async throws -> [String: [String]] {
         guard !names.isEmpty else { return [:] }
         let manager = try await systemBasics().packageManager
-        let query: String
-        switch manager {
-        case "dpkg": query = "dpkg-query -f '${Status} ${Version}\\n' -W \"$n\" 2>/dev/null"
-        case "apk": query = "apk version \"$n\" 2>/dev/null"
-        case "pacman": query = "pacman -Q \"$n\" 2>/dev/null"
-        default: query = "rpm -q --nosignature --nohdrchk --nodigest --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n' \"$n\" 2>/dev/null"
-        }
-        let output = try await shell("for n do \(query); printf '\\0%s\\0' \"$?\"; done", names)
-        let parts = output.stdout.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let output = try await shell("pm=$1; shift; for set_name do\n" + Self.packageRecord + "\ndone", [manager] + names)
+        return Self.parsePackages(output.stdout[...], names: names, manager: manager)
+    }
+
+    static func parsePackages(_ bytes: ArraySlice<UInt8>, names: [String], manager: String) -> [String: [String]] {
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         var result: [String: [String]] = [:]
         for (index, name) in names.enumerated() {
             guard 2 * index + 1 < parts.count else { continue }
@@ -179,24 +254,96 @@ actor GossSystem {
                     if !trimmed.isEmpty { versions.append(trimmed) }
                 }
             }
-            if manager == "rpm" ? !versions.isEmpty : !versions.isEmpty { result[name] = versions }
+            if !versions.isEmpty { result[name] = versions }
         }
         return result
+    }
+
+    // MARK: commands
+
+    /// Runs every command at once in one shell run: each `sh -c` in the background with its streams in files, a
+    /// watchdog per command that marks it timed out (the command keeps running, as under goss), then every result
+    /// framed as `R<code>`/`T`, NUL, stdout length, NUL, bytes, stderr length, NUL, bytes.
+    /// nil when the batch cannot run (no writable temporary folder): the caller runs the commands one by one.
+    func commandBatch(_ commands: [(exec: String, timeoutMS: Int)]) async throws -> [GossProbeOutput]? {
+        guard !commands.isEmpty else { return [] }
+        let script = """
+        d=$(mktemp -d 2>/dev/null) || exit 125
+        i=0
+        while [ $# -gt 1 ]; do
+          i=$((i+1)); t=$1; c=$2; shift 2
+          ( sh -c "$c" >"$d/$i.out" 2>"$d/$i.err" </dev/null; echo $? >"$d/$i.rc.tmp"; mv "$d/$i.rc.tmp" "$d/$i.rc" ) &
+          ( sleep "$t"; [ -e "$d/$i.rc" ] || : >"$d/$i.to" ) >/dev/null 2>&1 </dev/null &
+        done
+        k=0
+        while :; do
+          open=0; j=0
+          while [ $j -lt $i ]; do j=$((j+1)); [ -e "$d/$j.rc" ] || [ -e "$d/$j.to" ] || open=1; done
+          [ $open -eq 0 ] && break
+          k=$((k+1)); if [ $k -lt 20 ]; then sleep 0.01; else sleep 0.05; fi
+        done
+        j=0
+        while [ $j -lt $i ]; do
+          j=$((j+1))
+          if [ -e "$d/$j.to" ] || [ ! -e "$d/$j.rc" ]; then printf 'T\\0'; done_=0; else printf 'R%s\\0' "$(cat "$d/$j.rc")"; done_=1; fi
+          for s in out err; do
+            if [ $done_ -eq 1 ]; then printf '%s\\0' "$(( $(wc -c <"$d/$j.$s") ))"; cat "$d/$j.$s"; else printf '0\\0'; fi
+          done
+        done
+        rm -rf "$d" 2>/dev/null
+        exit 0
+        """
+        var arguments: [String] = []
+        for command in commands {
+            arguments += [String(format: "%.3f", Double(command.timeoutMS) / 1000), command.exec]
+        }
+        let longest = commands.map(\.timeoutMS).max() ?? 10_000
+        let output = try await shell(script, arguments, timeout: .milliseconds(longest + 30_000))
+        if output.exitCode == 125 { return nil }
+        var results: [GossProbeOutput] = []
+        var index = 0
+        let bytes = output.stdout
+        func field() -> String? {
+            guard let end = bytes[index...].firstIndex(of: 0) else { return nil }
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        func chunk() -> [UInt8]? {
+            guard let length = field().flatMap({ Int($0) }), length >= 0, index + length <= bytes.count else { return nil }
+            defer { index += length }
+            return Array(bytes[index..<index + length])
+        }
+        for _ in commands {
+            guard let status = field(), let out = chunk(), let err = chunk() else { return nil }
+            if status == "T" {
+                results.append(GossProbeOutput(exitCode: -1, stdout: [], stderr: [], timedOut: true))
+            } else {
+                let code = Int32(status.dropFirst().trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                results.append(GossProbeOutput(exitCode: code, stdout: out, stderr: err))
+            }
+        }
+        return results
     }
 
     // MARK: ports and processes
 
     /// `proto:port` → listening IPs, from /proc/net (tcp in LISTEN only; udp in any state).
     func ports() async throws -> [String: [String]] {
-        let output = try await shell("for t in tcp tcp6 udp udp6; do printf '\\0%s\\n' \"$t\"; cat /proc/net/$t 2>/dev/null; done")
+        let output = try await shell(Self.portsScript)
         return GossNetTable.parse(String(decoding: output.stdout, as: UTF8.self))
     }
 
     /// The comm of every process.
     func processes() async throws -> [String] {
-        let output = try await shell("cat /proc/[0-9]*/stat 2>/dev/null")
+        Self.parseProcesses(try await shell(Self.processScript).stdout[...])
+    }
+
+    static let portsScript = "for t in tcp tcp6 udp udp6; do printf '\\0%s\\n' \"$t\"; cat /proc/net/$t 2>/dev/null; done"
+    static let processScript = "cat /proc/[0-9]*/stat 2>/dev/null"
+
+    static func parseProcesses(_ bytes: ArraySlice<UInt8>) -> [String] {
         var names: [String] = []
-        for line in String(decoding: output.stdout, as: UTF8.self).split(separator: "\n") {
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             guard let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")") else { continue }
             names.append(String(line[line.index(after: open)..<close]))
         }

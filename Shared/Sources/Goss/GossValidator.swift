@@ -76,33 +76,49 @@ public struct GossValidator: Sendable {
         var facts = Facts()
         let now = Date()
         for kind in GossResourceKind.allCases { facts.started[kind] = now }
-        let needsBasics = !needs(resources, .user).isEmpty || !needs(resources, .group).isEmpty || !needs(resources, .file).isEmpty
-            || !needs(resources, .package).isEmpty
-        if needsBasics { facts.basics = try await system.systemBasics() }
-        let filePaths = needs(resources, .file).map { Self.cleanPath($0.target, basics: facts.basics) }
-        let packageNames = needs(resources, .package).map(\.target)
+        let fileTargets = needs(resources, .file).map(\.target)
+        // Relative and `~` paths need the working directory and passwd first; absolute ones clean without them.
+        if fileTargets.contains(where: { !$0.hasPrefix("/") }) { facts.basics = try await system.systemBasics() }
+        let filePaths = Array(Set(fileTargets.map { Self.cleanPath($0, basics: facts.basics) })).sorted()
+        let packageNames = Array(Set(needs(resources, .package).map(\.target))).sorted()
         let wantPorts = !needs(resources, .port).isEmpty
         let wantProcesses = !needs(resources, .process).isEmpty
         let wantMounts = !needs(resources, .mount).isEmpty
+        let wantAccounts = !needs(resources, .user).isEmpty || !needs(resources, .group).isEmpty || !fileTargets.isEmpty
+        let wantSnapshot = wantAccounts || !filePaths.isEmpty || !packageNames.isEmpty || wantPorts || wantProcesses || wantMounts
         let commands = needs(resources, .command)
         let limit = maxConcurrentCommands
 
-        async let files = system.files(Array(Set(filePaths)).sorted())
-        async let packages = system.packages(Array(Set(packageNames)).sorted())
-        async let ports = wantPorts ? system.ports() : [:]
-        async let processes = wantProcesses ? system.processes() : []
-        async let mounts = wantMounts ? system.mountinfo() : ""
+        // Two runs at once: one for every fact but commands, one for all the commands.
+        async let snapshot = wantSnapshot
+            ? system.snapshot(paths: filePaths, packages: packageNames, ports: wantPorts, processes: wantProcesses, mounts: wantMounts)
+            : GossSystem.Snapshot()
         async let commandFacts = Self.runCommands(commands, system: system, limit: limit)
-        facts.files = try await files
-        facts.packages = try await packages
-        facts.ports = try await ports
-        facts.processes = try await processes
-        facts.mountinfo = try await mounts
+        let snap = try await snapshot
+        if wantSnapshot { facts.basics = snap.basics }
+        facts.files = snap.files
+        facts.packages = snap.packages
+        facts.ports = snap.ports
+        facts.processes = snap.processes
+        facts.mountinfo = snap.mountinfo
         facts.commands = try await commandFacts
         return facts
     }
 
+    /// All commands in one batch run (concurrently inside it); one run each when the batch cannot run.
     private static func runCommands(_ commands: [GossResource], system: GossSystem, limit: Int) async throws -> [String: CommandFact] {
+        guard !commands.isEmpty else { return [:] }
+        let begin = Date()
+        let list = commands.map { (exec: $0.target, timeoutMS: $0.milliseconds("timeout", default: 10_000)) }
+        if let outputs = try await system.commandBatch(list), outputs.count == commands.count {
+            let end = Date()
+            return Dictionary(zip(commands, outputs).map { ($0.key, CommandFact(output: $1, error: nil, start: begin, end: end)) },
+                              uniquingKeysWith: { first, _ in first })
+        }
+        return try await runOneByOne(commands, system: system, limit: limit)
+    }
+
+    private static func runOneByOne(_ commands: [GossResource], system: GossSystem, limit: Int) async throws -> [String: CommandFact] {
         try await withThrowingTaskGroup(of: (String, CommandFact).self) { group in
             var results: [String: CommandFact] = [:]
             var pending = commands[...]
