@@ -266,10 +266,19 @@ public final class ContainerLab: Sendable {
     }
 
     /// Removes local images (names or IDs; an image with other names only loses this one). Names
-    /// that do not exist are ignored.
+    /// that do not exist are ignored. Suites running at once build identical content (the same image
+    /// ID under different names, through the shared layer cache), so another suite's build may be
+    /// using the image right now: then the names are only untagged, and the image stays for that build.
     public func removeLocalImages(_ names: [String]) throws {
         guard !names.isEmpty else { return }
-        try output("podman", ["rmi", "--ignore"] + names)
+        let result = try run("podman", ["rmi", "--ignore"] + names)
+        guard result.status != 0 else { return }
+        guard result.stderr.contains("in use by a container") else {
+            throw Failure(description: "podman rmi --ignore \(names.joined(separator: " ")) failed with status \(result.status):\n\(result.stderr)")
+        }
+        for name in names where try localImageID(name) != nil {
+            try output("podman", ["untag", name, name])
+        }
     }
 
     // MARK: The same, off the cooperative pool
