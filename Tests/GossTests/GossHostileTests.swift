@@ -24,4 +24,18 @@ import Testing
         // In range, whole floats still count (JSON numbers are floats).
         #expect(Self.error("command:\n  x: {exit-status: 0, timeout: 1e3}\n") == nil)
     }
+
+    /// `timeout: 9223372036854775807` on http/addr overflowed `timeout + margin` (a trap); the margin saturates.
+    @Test func bHugeIntegerTimeoutsDoNotOverflow() async throws {
+        let probe = FakeProbe()
+        let report = try await Self.validate("""
+        http:
+          http://localhost/: {status: 200, timeout: 9223372036854775807}
+        addr:
+          tcp://localhost:1: {reachable: false, timeout: 9223372036854775807}
+        command:
+          x: {exit-status: 0, timeout: 9223372036854775807}
+        """, probe)
+        #expect(report.testCount == 3)
+    }
 }
