@@ -265,3 +265,18 @@ private func failure(_ source: String) -> String? {
         #expect(failure(#"{{ semverCompare "=> x.y.z.w" "1.0.0" }}"#) == "error calling semverCompare: improper constraint: => x.y.z.w")
     }
 }
+
+/// Template functions on hostile input: bounded work, an error instead of a hang.
+@Suite struct GoHostileFunctionTests {
+    /// `regexMatch "(a+)+$"` on 60 a's and a b backtracked in ICU for hours (RE2 is linear); the search is abandoned
+    /// after GoRegex.searchBudget and the render fails naming the function.
+    @Test func backtrackingRegexIsAbandoned() throws {
+        let subject = String(repeating: "a", count: 60) + "b"
+        for call in [#"regexMatch "(a+)+$" "\#(subject)""#, #"regexReplaceAll "(a+)+$" "\#(subject)" "x""#] {
+            let started = ContinuousClock.now
+            let message = try #require(failure("{{ \(call) }}"), "\(call)")
+            #expect(message.contains("abandoned after 10s"), "\(message)")
+            #expect(ContinuousClock.now - started < .seconds(40))
+        }
+    }
+}
