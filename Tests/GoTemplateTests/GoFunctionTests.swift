@@ -296,3 +296,17 @@ extension GoHostileFunctionTests {
                 == "[caf \u{301} ] [a b] map[_0:a _1:b,c]")
     }
 }
+
+extension GoHostileFunctionTests {
+    /// `uniq` compared every item with everything kept so far: 200 000 distinct lines took minutes.
+    @Test func uniqOfManyDistinctItemsIsLinear() throws {
+        let text = (0..<200_000).map { "line \($0)" }.joined(separator: "\n") + "\nline 7"
+        let template = try GoTemplate(name: "test", source: #"{{ len (uniq (splitList "\n" (readFile "/big"))) }}"#)
+        let started = ContinuousClock.now
+        let out = try template.render(data: .map([:]), functions: GoFunctions.goss(environment: [:], readFile: { _ in text }))
+        #expect(out == "200000")
+        #expect(ContinuousClock.now - started < .seconds(20))
+        // Go's DeepEqual: 1 and "1" differ, NaN is never equal to itself, lists compare by content.
+        #expect(try render(#"{{ uniq (list 1 "1" 1 1.0 (list 1) (list 1) nil nil) }}"#) == "[1 1 1 [1] <nil>]")
+    }
+}

@@ -405,11 +405,9 @@ extension GoFunctions {
         },
         "reverse": { values in .list(try list(try Arguments("reverse", values, count: 1).values[0], "find reverse").reversed()) },
         "uniq": { values in
-            var out: [GoValue] = []
-            for item in try list(try Arguments("uniq", values, count: 1).values[0], "find uniq") where !out.contains(item) {
-                out.append(item)
-            }
-            return .list(out)
+            // A set, not a scan of what was kept (a list of 200 000 distinct lines hung the render for minutes).
+            var seen = Set<GoValue>()
+            return .list(try list(try Arguments("uniq", values, count: 1).values[0], "find uniq").filter { seen.insert($0).inserted })
         },
         "without": { values in
             let args = try Arguments("without", values, atLeast: 1)
