@@ -332,3 +332,17 @@ struct DgossCommandTests {
         #expect(box.calls.first?.argv.first == "run")
     }
 }
+
+extension DgossCommandTests {
+    /// `-j 9223372036854775807` (or BAKERY_MAX_CONCURRENCY so large) counted that many launch slots one by one
+    /// before testing anything: the run never started.
+    @Test func aHugeJobCountStartsEveryTargetAtOnce() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let run = try box.bakery(["dgoss", "run", "--runner", "dgoss", "-j", String(Int.max)])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(box.calls.count == 2)
+        let env = try box.bakery(["dgoss", "run", "--runner", "dgoss"], environment: ["BAKERY_MAX_CONCURRENCY": String(Int.max)])
+        #expect(env.status == 0, "\(env.stderr)")
+    }
+}

@@ -205,7 +205,8 @@ struct DgossRunOptions: ParsableArguments {
                         return kind == .builtin ? await targetRun.runBuiltin() : await targetRun.runDgoss(dgoss: dgoss, gossPath: goss)
                     }
                 }
-                for _ in 0..<max(1, concurrency) { if let next = pending.popFirst() { launch(next) } }
+                // At most one slot per target: a huge -j (Int.max) must not be counted out one slot at a time.
+                for _ in 0..<min(max(1, concurrency), queue.count) { if let next = pending.popFirst() { launch(next) } }
                 while let result = await group.next() {
                     // A target stopped by Ctrl-C did not finish: leaving it out makes the run count as interrupted (130).
                     if let result, !Task.isCancelled { finished.append(result) }
