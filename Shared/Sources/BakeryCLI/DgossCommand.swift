@@ -175,6 +175,11 @@ struct DgossRunOptions: ParsableArguments {
                     throw BakeryError(.invalidConfig, "target '\(target.display)' has no tag to test",
                                       hint: "give the image a registry and tag patterns in bakery.yaml, or pass --metadata-file")
                 }
+                // `run … <reference>`: a reference that starts with '-' would be read as an option (--privileged, -v=/:/h).
+                guard !reference.hasPrefix("-") else {
+                    throw BakeryError(.invalidValue, "the image reference '\(reference)' for target '\(target.display)' starts with '-', which the engine would read as an option",
+                                      hint: metadata.map { "fix `image.name` of '\(target.uid)' in the metadata file '\($0.path)'" } ?? "fix the image's tag patterns in bakery.yaml")
+                }
                 setups.append(try GossTargetSetup.make(target: target, projectRoot: projectRoot, platform: platform, imageReference: reference))
             } catch {
                 unset.append((target, BakeryError.from(error).message))
