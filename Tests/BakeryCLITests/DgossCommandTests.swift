@@ -332,3 +332,33 @@ struct DgossCommandTests {
         #expect(box.calls.first?.argv.first == "run")
     }
 }
+
+extension DgossCommandTests {
+    /// `-j 9223372036854775807` (or BAKERY_MAX_CONCURRENCY so large) counted that many launch slots one by one
+    /// before testing anything: the run never started.
+    @Test func aHugeJobCountStartsEveryTargetAtOnce() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let run = try box.bakery(["dgoss", "run", "--runner", "dgoss", "-j", String(Int.max)])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(box.calls.count == 2)
+        let env = try box.bakery(["dgoss", "run", "--runner", "dgoss"], environment: ["BAKERY_MAX_CONCURRENCY": String(Int.max)])
+        #expect(env.status == 0, "\(env.stderr)")
+    }
+
+    /// A metadata file's `image.name` that starts with '-' went into `run` as an option (`--privileged`, `-v=/:/h`),
+    /// with the next argument taken as the image. Such a reference fails its target, naming the file.
+    @Test func aMetadataImageNameStartingWithADashIsRefused() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let metadata = box.root.appendingPathComponent("metadata.json")
+        let entry = #"{"image.name": "--privileged", "containerimage.digest": "sha256:\#(String(repeating: "a", count: 64))", "#
+            + #""containerimage.descriptor": {"platform": {"os": "linux", "architecture": "\#(Self.hostPlatform.dropFirst(6))"}}}"#
+        try Data(#"{"\#(Self.alpha)": \#(entry)}"#.utf8).write(to: metadata)
+        let run = try box.bakery(["dgoss", "run", "--runner", "dgoss", "-j", "1", "--metadata-file", metadata.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("starts with '-'"), "\(run.stderr)")
+        #expect(!box.calls.contains { $0.argv.contains { $0.hasPrefix("--privileged") } }, "\(box.calls.map(\.argv))")
+        #expect(box.calls.count == 1, "beta is still tested")
+    }
+}

@@ -95,3 +95,24 @@ enum GossfileTestSupport {
         return try await loader.load(path: file.path)
     }
 }
+
+@Suite struct GossProbeSecretTests {
+    /// GH_TOKEN reaches the test container; a check whose stdout or file content holds it printed it in the failure
+    /// text, the results JSON and JUnit. The probe masks secrets in both streams, as every other child's output is.
+    @Test func probeOutputMasksTheToken() async throws {
+        let token = "ghs_hostile\(UUID().uuidString.prefix(8))"
+        let probe = ShellProbe(secrets: [token])
+        let output = try await probe.shell("printf 'GH_TOKEN=%s\\n' \"$1\"; printf '%s' \"$1\" >&2", arguments: [token], timeout: .seconds(30))
+        #expect(output.stdoutText == "GH_TOKEN=***\n")
+        #expect(output.stderrText == "***")
+        let gossfile = try await GossfileTestSupport.parse("""
+        command:
+          printf 'GH_TOKEN=%s' \(token): {exit-status: 0, stdout: {contain-substring: nothere}}
+        """)
+        let report = try await GossValidator(probe: probe).validate(gossfile)
+        let json = GossJSON.encode(GossJSON.report(report), pretty: true, indent: 2)
+        // The resource's own key is the gossfile's text; what the system printed is masked.
+        #expect(json.contains("GH_TOKEN=***"))
+        #expect(!json.contains("GH_TOKEN=\(token)"))
+    }
+}

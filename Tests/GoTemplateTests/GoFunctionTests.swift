@@ -265,3 +265,48 @@ private func failure(_ source: String) -> String? {
         #expect(failure(#"{{ semverCompare "=> x.y.z.w" "1.0.0" }}"#) == "error calling semverCompare: improper constraint: => x.y.z.w")
     }
 }
+
+/// Template functions on hostile input: bounded work, an error instead of a hang.
+@Suite struct GoHostileFunctionTests {
+    /// `regexMatch "(a+)+$"` on 60 a's and a b backtracked in ICU for hours (RE2 is linear); the search is abandoned
+    /// after GoRegex.searchBudget and the render fails naming the function.
+    @Test func backtrackingRegexIsAbandoned() throws {
+        let subject = String(repeating: "a", count: 60) + "b"
+        for call in [#"regexMatch "(a+)+$" "\#(subject)""#, #"regexReplaceAll "(a+)+$" "\#(subject)" "x""#] {
+            let started = ContinuousClock.now
+            let message = try #require(failure("{{ \(call) }}"), "\(call)")
+            #expect(message.contains("abandoned after 10s"), "\(message)")
+            #expect(ContinuousClock.now - started < .seconds(40))
+        }
+    }
+}
+
+extension GoHostileFunctionTests {
+    /// splitList/split/splitn searched the rest of the string with Foundation, which copied that rest each time:
+    /// a 2 MB file of 200 000 lines took half a minute to split (and a 64 MiB readFile far longer).
+    @Test func splittingALargeFileIsLinear() throws {
+        let text = (0..<200_000).map { "line \($0)" }.joined(separator: "\n")
+        let template = try GoTemplate(name: "test", source: #"{{ len (splitList "\n" (readFile "/big")) }} {{ len (split "e" (readFile "/big")) }}"#)
+        let started = ContinuousClock.now
+        let out = try template.render(data: .map([:]), functions: GoFunctions.goss(environment: [:], readFile: { _ in text }))
+        #expect(out == "200000 200001")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // Go's byte-wise split: a separator inside a multi-byte character is not found, a combining mark stays.
+        #expect(try render(#"{{ splitList "e" "caf\u0065\u0301e" }} {{ splitList "é" "aéb" }} {{ splitn "," 2 "a,b,c" }}"#)
+                == "[caf \u{301} ] [a b] map[_0:a _1:b,c]")
+    }
+}
+
+extension GoHostileFunctionTests {
+    /// `uniq` compared every item with everything kept so far: 200 000 distinct lines took minutes.
+    @Test func uniqOfManyDistinctItemsIsLinear() throws {
+        let text = (0..<200_000).map { "line \($0)" }.joined(separator: "\n") + "\nline 7"
+        let template = try GoTemplate(name: "test", source: #"{{ len (uniq (splitList "\n" (readFile "/big"))) }}"#)
+        let started = ContinuousClock.now
+        let out = try template.render(data: .map([:]), functions: GoFunctions.goss(environment: [:], readFile: { _ in text }))
+        #expect(out == "200000")
+        #expect(ContinuousClock.now - started < .seconds(20))
+        // Go's DeepEqual: 1 and "1" differ, NaN is never equal to itself, lists compare by content.
+        #expect(try render(#"{{ uniq (list 1 "1" 1 1.0 (list 1) (list 1) nil nil) }}"#) == "[1 1 1 [1] <nil>]")
+    }
+}

@@ -180,6 +180,11 @@ struct DgossRunOptions: ParsableArguments {
                     throw BakeryError(.invalidConfig, "target '\(target.display)' has no tag to test",
                                       hint: "give the image a registry and tag patterns in bakery.yaml, or pass --metadata-file")
                 }
+                // `run … <reference>`: a reference that starts with '-' would be read as an option (--privileged, -v=/:/h).
+                guard !reference.hasPrefix("-") else {
+                    throw BakeryError(.invalidValue, "the image reference '\(reference)' for target '\(target.display)' starts with '-', which the engine would read as an option",
+                                      hint: metadata.map { "fix `image.name` of '\(target.uid)' in the metadata file '\($0.path)'" } ?? "fix the image's tag patterns in bakery.yaml")
+                }
                 setups.append(try GossTargetSetup.make(target: target, projectRoot: projectRoot, platform: platform, imageReference: reference))
             } catch {
                 unset.append((target, BakeryError.from(error).message))
@@ -210,7 +215,8 @@ struct DgossRunOptions: ParsableArguments {
                         return kind == .builtin ? await targetRun.runBuiltin() : await targetRun.runDgoss(dgoss: dgoss, gossPath: goss)
                     }
                 }
-                for _ in 0..<max(1, concurrency) { if let next = pending.popFirst() { launch(next) } }
+                // At most one slot per target: a huge -j (Int.max) must not be counted out one slot at a time.
+                for _ in 0..<min(max(1, concurrency), queue.count) { if let next = pending.popFirst() { launch(next) } }
                 while let result = await group.next() {
                     // A target stopped by Ctrl-C did not finish: leaving it out makes the run count as interrupted (130).
                     if let result, !Task.isCancelled { finished.append(result) }

@@ -73,7 +73,7 @@ public struct GoFunctions: Sendable {
             let args = try Arguments("findStringSubmatch", values, count: 2)
             let re = try regex(args.string(0))
             var result: [String: GoValue] = [:]
-            guard let groups = re.firstMatch(in: try args.string(1)) else { return .map(result) }
+            guard let groups = try re.firstMatch(in: try args.string(1)) else { return .map(result) }
             let named = re.groupNames.contains { !$0.isEmpty }
             for (i, group) in groups.enumerated() {
                 let key = named ? re.groupNames[i] : String(i)

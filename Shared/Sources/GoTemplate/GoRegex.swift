@@ -52,30 +52,30 @@ public struct GoRegex: @unchecked Sendable {
     }
 
     /// True when the expression matches anywhere in `text` (unanchored, as `regexp.MatchString`).
-    public func matches(_ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
+    public func matches(_ text: String) throws(GoRegexTimeout) -> Bool {
+        try !ranges(in: text, limit: 1).isEmpty
     }
 
     /// Go's `FindStringSubmatch`: the whole match and each group (nil where a group did not take part), or nil.
-    public func firstMatch(in text: String) -> [String?]? {
+    public func firstMatch(in text: String) throws(GoRegexTimeout) -> [String?]? {
         let ns = text as NSString
-        guard let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return nil }
+        guard let match = try ranges(in: text, limit: 1).first else { return nil }
         return Self.groups(of: match, in: ns)
     }
 
     /// Go's `FindAllStringSubmatch(text, limit)`: successive non-overlapping matches; an empty match right after the
     /// previous match is skipped, as Go does. A negative limit means all.
-    public func allMatches(in text: String, limit: Int = -1) -> [[String?]] {
+    public func allMatches(in text: String, limit: Int = -1) throws(GoRegexTimeout) -> [[String?]] {
         let ns = text as NSString
-        return ranges(in: text, limit: limit).map { Self.groups(of: $0, in: ns) }
+        return try ranges(in: text, limit: limit).map { Self.groups(of: $0, in: ns) }
     }
 
     /// Go's `ReplaceAllString`: `$1`, `${1}`, `$name`, `${name}` and `$$` in `replacement` are expanded.
-    public func replaceAll(in text: String, with replacement: String, literal: Bool = false) -> String {
+    public func replaceAll(in text: String, with replacement: String, literal: Bool = false) throws(GoRegexTimeout) -> String {
         let ns = text as NSString
         var out = ""
         var last = 0
-        for match in ranges(in: text, limit: -1) {
+        for match in try ranges(in: text, limit: -1) {
             out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
             out += literal ? replacement : expand(replacement, Self.groups(of: match, in: ns))
             last = match.range.location + match.range.length
@@ -85,14 +85,14 @@ public struct GoRegex: @unchecked Sendable {
     }
 
     /// Go's `Regexp.Split(text, n)`: n < 0 all pieces, n == 0 none, n > 0 at most n pieces (the last one the rest).
-    public func split(_ text: String, limit n: Int) -> [String] {
+    public func split(_ text: String, limit n: Int) throws(GoRegexTimeout) -> [String] {
         if n == 0 { return [] }
         if !pattern.isEmpty, text.isEmpty { return [""] }
         let ns = text as NSString
         var pieces: [String] = []
         var beginning = 0
         var end = 0
-        for match in ranges(in: text, limit: n) {
+        for match in try ranges(in: text, limit: n) {
             if n > 0, pieces.count == n - 1 { break }
             end = match.range.location
             if match.range.location + match.range.length != 0 {
@@ -114,16 +114,30 @@ public struct GoRegex: @unchecked Sendable {
         return out
     }
 
-    private func ranges(in text: String, limit: Int) -> [NSTextCheckingResult] {
+    /// How long one search may run: ICU backtracks, so a nested repetition (`(a+)+$`) can take exponential time
+    /// where RE2 is linear. A search past this budget is abandoned with `GoRegexTimeout`.
+    public static let searchBudget: Duration = .seconds(10)
+
+    private func ranges(in text: String, limit: Int) throws(GoRegexTimeout) -> [NSTextCheckingResult] {
         let ns = text as NSString
         var result: [NSTextCheckingResult] = []
         var previousEnd = -1
-        for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-            if limit >= 0, result.count >= limit { break }
-            if match.range.length == 0, match.range.location == previousEnd { continue }
+        var abandoned = false
+        let started = ContinuousClock.now
+        let budget = Self.searchBudget
+        if limit == 0 { return [] }
+        // With .reportProgress ICU calls back now and then while it searches, so the budget holds within one match too.
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(location: 0, length: ns.length)) { match, _, stop in
+            guard let match else {
+                if ContinuousClock.now - started > budget { abandoned = true; stop.pointee = true }
+                return
+            }
+            if match.range.length == 0, match.range.location == previousEnd { return }
             result.append(match)
             previousEnd = match.range.location + match.range.length
+            if limit >= 0, result.count >= limit { stop.pointee = true }
         }
+        if abandoned { throw GoRegexTimeout(pattern: pattern, budget: budget) }
         return result
     }
 
@@ -514,6 +528,15 @@ public struct GoRegexError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The part of the pattern at fault.
     public let fragment: String
     public var description: String { "error parsing regexp: \(code): `\(fragment)`" }
+}
+
+/// A search abandoned after `GoRegex.searchBudget` (a backtracking blow-up that Go's RE2 would not have).
+public struct GoRegexTimeout: Error, Sendable, Equatable, CustomStringConvertible {
+    public let pattern: String
+    public let budget: Duration
+    public var description: String {
+        "regexp: search for `\(pattern)` abandoned after \(budget.components.seconds)s (a backtracking blow-up that Go's RE2 would not have)"
+    }
 }
 
 /// Compiled patterns by source text, shared by every thread; bounded so that generated patterns cannot grow it forever.

@@ -6,7 +6,7 @@
 ///
 /// Ints are Go's `int`/`int64` (Go treats them alike in comparisons), floats are `float64`, lists are
 /// `[]interface{}` and maps are `map[string]interface{}`, as goss's `.Vars` decode from YAML.
-public enum GoValue: Sendable, Equatable {
+public enum GoValue: Sendable, Hashable {
     case string(String)
     case int(Int)
     case float(Double)

@@ -317,7 +317,7 @@ public struct GossValidator: Sendable {
         exit 0
         """
         let body = resource.setting("request-body") ?? ""
-        let output = try await system.run("BODY=$1; shift; " + script, [body] + curl, timeout: .milliseconds(timeoutMS + 10_000))
+        let output = try await system.run("BODY=$1; shift; " + script, [body] + curl, timeout: .milliseconds(Self.plus(timeoutMS, 10_000)))
         let parts = output.stdout.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false)
         guard output.exitCode == 0, parts.count == 4, String(decoding: parts[1], as: UTF8.self) == "0",
               let status = Int(String(decoding: parts[0], as: UTF8.self)) else {
@@ -363,7 +363,7 @@ public struct GossValidator: Sendable {
               elif command -v nc >/dev/null 2>&1; then nc -z -w "${3%.*}" "$1" "$2"
               else curl -s --max-time "$3" "telnet://$1:$2" </dev/null >/dev/null 2>&1; [ $? -ne 7 ] && [ $? -ne 28 ]; fi
               """
-        let output = try await system.run(script, [host, port, seconds], timeout: .milliseconds(timeoutMS + 5000))
+        let output = try await system.run(script, [host, port, seconds], timeout: .milliseconds(Self.plus(timeoutMS, 5000)))
         evaluation.ungated([(evaluation.resource.kind.properties[0], .success(.value(.bool(output.exitCode == 0))))])
     }
 
@@ -463,6 +463,12 @@ public struct GossValidator: Sendable {
         guard let line else { return .failure("\(what): unknown \(what) \(name)") }
         guard line.fields.count > index, let value = Int(line.fields[index]) else { return .failure("invalid entry for \(what) \(name)") }
         return .success(.value(.int(value)))
+    }
+
+    /// A timeout plus the probe's own margin, saturating (a gossfile may give `timeout: 9223372036854775807`).
+    static func plus(_ milliseconds: Int, _ margin: Int) -> Int {
+        let (sum, overflow) = milliseconds.addingReportingOverflow(margin)
+        return overflow ? Int.max : sum
     }
 
     /// A bare port means tcp.

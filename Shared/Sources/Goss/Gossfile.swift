@@ -33,7 +33,7 @@ public struct GossResource: Sendable, Hashable {
     public func milliseconds(_ name: String, default fallback: Int) -> Int {
         switch settings[name] {
         case .int(let i)? where i > 0: i
-        case .float(let f)? where f >= 1: Int(f)
+        case .float(let f)? where f >= 1 && f < 0x1p63: Int(f)
         default: fallback
         }
     }
@@ -205,7 +205,8 @@ enum GossfileParser {
         if intSettings.contains(name) {
             switch value.value {
             case .int, .null: return
-            case .float(let f) where f == f.rounded(): return
+            // yaml.v3 refuses a float out of int64's range (1e30, .inf) for an int field.
+            case .float(let f) where f == f.rounded() && f >= -0x1p63 && f < 0x1p63: return
             default: throw typeError(name, "integer (milliseconds)", value, file: file, line: line)
             }
         }

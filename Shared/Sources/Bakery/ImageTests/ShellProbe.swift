@@ -40,7 +40,10 @@ public struct ShellProbe: GossProbe {
         if !prefix.isEmpty && (code == 125 || ((code == 126 || code == 127) && Self.engineFailure(output.stderr))) {
             throw BakeryError(.commandFailed, "`\(output.commandLine)` failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        return GossProbeOutput(exitCode: code, stdout: output.standardOutput, stderr: Array(output.stderr.utf8))
+        // What the system prints can hold a secret it was given (GH_TOKEN in `env`, a config file): it would reach
+        // failure texts and the results files, so both streams are masked like every other child's stderr.
+        let mask = SecretMask(values: secrets)
+        return GossProbeOutput(exitCode: code, stdout: mask.mask(output.standardOutput), stderr: Array(output.stderr.utf8))
     }
 
     private static func run(_ command: ChildCommand, runner: CommandRunner) async -> Result<CommandOutput, BakeryError> {
