@@ -14,7 +14,8 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
     /// dpkg-query output per name (absent: not installed).
     var dpkg: [String: String] = [:]
     var net = ""
-    var procStat = ""
+    /// Each process's comm.
+    var processes: [String] = []
     var commands: [String: GossProbeOutput] = [:]
     var environment: [String: String] = [:]
     var readable: [String: String] = [:]
@@ -31,7 +32,7 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
             let mark = Array("\u{1}goss-section\u{1}".utf8)
             var out = basicsOutput() + mark + fileRecords(paths) + mark + packageRecords(names) + mark
             out += (script.contains("/proc/net/") ? Array(net.utf8) : []) + mark
-            out += (script.contains("/proc/[0-9]*/stat") ? Array(procStat.utf8) : []) + mark + mark
+            out += (script.contains("/proc/[0-9]*") ? processes.flatMap { Array($0.utf8) + [0] } : []) + mark + mark
             return GossProbeOutput(exitCode: 0, stdout: out)
         }
         if script.hasPrefix("d=$(mktemp -d") {
@@ -78,7 +79,7 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
 
     private func other(_ script: String, arguments: [String]) async throws -> GossProbeOutput {
         if script.hasPrefix("for t in tcp") { return GossProbeOutput(exitCode: 0, stdout: Array(net.utf8)) }
-        if script.hasPrefix("cat /proc/[0-9]*/stat") { return GossProbeOutput(exitCode: 0, stdout: Array(procStat.utf8)) }
+        if script.hasPrefix("for d in /proc/[0-9]*") { return GossProbeOutput(exitCode: 0, stdout: processes.flatMap { Array($0.utf8) + [0] }) }
         if script.hasPrefix("cat /proc/self/environ") {
             let text = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\0")
             return GossProbeOutput(exitCode: 0, stdout: Array(text.utf8))

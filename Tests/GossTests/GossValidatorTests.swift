@@ -140,18 +140,21 @@ import Testing
 
     @Test func processesAndSkips() async throws {
         let probe = FakeProbe()
-        probe.procStat = "1 (docker-init) S 0\n7 (rstudio-launche) S 1\n9 (my) proc) S 1\n"
+        probe.processes = ["docker-init", "rstudio-launche", "my) proc", "evil\n3 (sshd"]
         let report = try await Self.validate("""
         process:
           rstudio-launche: {running: true}
           rserver: {running: true, skip: true}
-          my: {running: true}
+          my) proc: {running: true}
+          sshd: {running: false}
         """, probe)
         let o = Self.outcomes(report)
         #expect(o["Process: rstudio-launche: running"] == .success)
         let skipped = try #require(report.results.first { $0.resourceID == "rserver" })
         #expect(skipped.outcome == .skip && skipped.successful && skipped.matcherResult == .zero)
-        #expect(o["Process: my: running"] == .success)
+        // The whole comm is compared: a `)` or a newline inside a name cannot make another name appear.
+        #expect(o["Process: my) proc: running"] == .success)
+        #expect(o["Process: sshd: running"] == .success)
         #expect(!probe.scripts.contains { $0.contains("rserver") })
     }
 

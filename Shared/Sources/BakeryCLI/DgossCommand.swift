@@ -234,7 +234,8 @@ struct DgossRunOptions: ParsableArguments {
         let report = GossRunReport(results: all)
         Console.stderr(report.table())
         if interrupted {
-            Console.stderr("❌ Tests interrupted: \(done.count) of \(setups.count) target(s) finished; their containers were removed.")
+            Console.stderr("❌ Tests interrupted: \(done.count) of \(setups.count) target(s) finished; "
+                           + (clean ? "every test container was removed." : "test containers were left running (--no-clean)."))
             throw ExitCode(130)
         }
         if let failures = report.failureText() { Console.stderr(failures) }

@@ -298,7 +298,8 @@ actor GossSystem {
             arguments += [String(format: "%.3f", Double(command.timeoutMS) / 1000), command.exec]
         }
         let longest = commands.map(\.timeoutMS).max() ?? 10_000
-        let output = try await shell(script, arguments, timeout: .milliseconds(longest + 30_000))
+        let (bound, overflowed) = longest.addingReportingOverflow(30_000)
+        let output = try await shell(script, arguments, timeout: .milliseconds(overflowed ? Int.max : bound))
         if output.exitCode == 125 { return nil }
         var results: [GossProbeOutput] = []
         var index = 0
@@ -339,15 +340,11 @@ actor GossSystem {
     }
 
     static let portsScript = "for t in tcp tcp6 udp udp6; do printf '\\0%s\\n' \"$t\"; cat /proc/net/$t 2>/dev/null; done"
-    static let processScript = "cat /proc/[0-9]*/stat 2>/dev/null"
+    /// Every process's comm, NUL-terminated (a comm may hold a newline, never a NUL).
+    static let processScript = "for d in /proc/[0-9]*; do c=$(cat \"$d/comm\" 2>/dev/null) && printf '%s\\0' \"$c\"; done"
 
     static func parseProcesses(_ bytes: ArraySlice<UInt8>) -> [String] {
-        var names: [String] = []
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            guard let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")") else { continue }
-            names.append(String(line[line.index(after: open)..<close]))
-        }
-        return names
+        bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: mounts

@@ -135,7 +135,8 @@ public struct GossTargetRun: Sendable {
         let outcome: GossTargetOutcome
         do {
             let output = try await runner.run(command)
-            let text = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            // A check may print the GitHub token (an `env` command); dgoss passes goss's output on as it is.
+            let text = SecretMask(values: setup.secretValues)(output.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
             if let report = GossReportJSON.parse(text) {
                 outcome = .tested(report, attempts: 1)
             } else {
