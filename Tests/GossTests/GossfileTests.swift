@@ -214,3 +214,26 @@ import Testing
         }
     }
 }
+
+@Suite struct GossLoaderFileKindTests {
+    @Test func aFolderOrFIFOIsNamedForWhatItIs() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("goss-kind-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("inc.yaml"), withIntermediateDirectories: true)
+        #expect(mkfifo(dir.appendingPathComponent("fifo.yaml").path, 0o600) == 0)
+        try "gossfile:\n  inc.yaml: {}\n".write(to: dir.appendingPathComponent("goss.yaml"), atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loader = GossLoader(environment: [:], readFile: { _ in "" })
+        do {
+            _ = try await loader.load(path: dir.appendingPathComponent("goss.yaml").path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasSuffix("inc.yaml: is a directory"))
+        }
+        do {
+            _ = try await loader.load(path: dir.appendingPathComponent("fifo.yaml").path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasSuffix("fifo.yaml: is not a regular file"))
+        }
+    }
+}

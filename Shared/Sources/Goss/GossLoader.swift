@@ -50,6 +50,11 @@ public struct GossLoader: Sendable {
             throw GossError(message: "max depth of 50 reached, possibly due to dependency loop in goss file: \(path)", file: path,
                             hint: "an include refers back to a file that includes it")
         }
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            let what = (info.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file"
+            throw GossError(message: "File error: read \(path): \(what)", file: path, hint: "a gossfile (and each include) must be a regular file")
+        }
         let bytes: [UInt8]
         do { bytes = try readLocalFile(path) } catch {
             throw GossError(message: "File error: open \(path): no such file or directory", file: path, hint: "check the path of the gossfile")
