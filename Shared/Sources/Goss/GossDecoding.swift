@@ -172,44 +172,23 @@ enum GossDecoding {
         return Double(text)
     }
 
-    /// Decodes JSON as Go's encoding/json into interface{} does (every number is a float64).
+    /// Decodes JSON as Go's encoding/json into interface{} does (every number is a float64), keys in document order.
     static func json(_ text: String, file: String) throws(GossError) -> LocatedValue? {
-        let decoded: JSONNode
-        do {
-            decoded = try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8))
-        } catch {
-            throw GossError(message: "invalid JSON: \(error)", file: file, hint: "check the JSON syntax of the gossfile")
+        guard let value = GJSON.parse(text) else {
+            throw GossError(message: "invalid JSON in \(file)", file: file, hint: "check the JSON syntax (strict JSON: no comments, no trailing commas)")
         }
-        return decoded.located
-    }
-}
-
-/// A JSON document decoded strictly (a number never reads as a bool).
-private indirect enum JSONNode: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONNode]), object([String: JSONNode])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? container.decode(Double.self) { self = .number(d) }
-        else if let s = try? container.decode(String.self) { self = .string(s) }
-        else if let a = try? container.decode([JSONNode].self) { self = .array(a) }
-        else { self = .object(try container.decode([String: JSONNode].self)) }
+        return located(value)
     }
 
-    var located: LocatedValue {
-        switch self {
-        case .null: return LocatedValue(value: .null, line: 0, column: 0, children: [], items: [])
-        case .bool(let b): return LocatedValue(value: .bool(b), line: 0, column: 0, children: [], items: [])
-        case .number(let d): return LocatedValue(value: .float(d), line: 0, column: 0, children: [], items: [])
-        case .string(let s): return LocatedValue(value: .string(s), line: 0, column: 0, children: [], items: [])
-        case .array(let items):
-            let located = items.map(\.located)
-            return LocatedValue(value: .list(located.map(\.value)), line: 0, column: 0, children: [], items: located)
-        case .object(let dict):
-            let children = dict.keys.sorted().compactMap { key in dict[key].map { (key: key, value: $0.located, line: 0) } }
-            return LocatedValue(value: .map(children.map { GossEntry($0.key, $0.value.value) }), line: 0, column: 0, children: children, items: [])
+    /// A parsed value as a located tree (JSON gives no positions).
+    private static func located(_ value: GossValue) -> LocatedValue {
+        switch value {
+        case .list(let items):
+            return LocatedValue(value: value, line: 0, column: 0, children: [], items: items.map(located))
+        case .map(let entries):
+            return LocatedValue(value: value, line: 0, column: 0, children: entries.map { (key: $0.key, value: located($0.value), line: 0) }, items: [])
+        default:
+            return LocatedValue(value: value, line: 0, column: 0, children: [], items: [])
         }
     }
 }
