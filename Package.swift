@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "TestSupport"],
-                    path: "PackageManager/Tests/PackageManagerTests"),
+                    path: "PackageManager/Tests/PackageManagerTests", exclude: ["Fixtures"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery", "TestSupport"],
                     path: "Workbench/Tests/WorkbenchTests"),
     ],
