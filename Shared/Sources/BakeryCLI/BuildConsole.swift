@@ -21,8 +21,7 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
     private var running: [String: Running] = [:]
     private var order: [String] = []
     private var done = 0, failed = 0, skipped = 0
-    private var drawnLines = 0
-    private var ticker: DispatchSourceTimer?
+    private let liveRegion: LiveRegion
     private let start = ContinuousClock.now
 
     struct Running {
@@ -35,6 +34,7 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
         self.mode = mode
         self.verbose = verbose
         self.total = total
+        self.liveRegion = LiveRegion(live: mode == .live)
     }
 
     /// The mode for this process: live only on a terminal, outside CI, without NO_COLOR.
@@ -48,22 +48,13 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
     }
 
     func startTicker() {
-        guard mode == .live else { return }
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "bakery.build.display"))
-        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
-        timer.setEventHandler { [weak self] in self?.redraw() }
-        timer.resume()
-        ticker = timer
+        liveRegion.startTicker(label: "bakery.build.display") { [weak self] in self?.redraw() }
     }
 
     /// Stops the live display and leaves the terminal with no status lines.
     func stop() {
-        ticker?.cancel()
-        ticker = nil
-        lock.withLock {
-            if mode == .live { write(clearRegion()) }
-            drawnLines = 0
-        }
+        liveRegion.stopTicker()
+        lock.withLock { liveRegion.clear() }
     }
 
     // MARK: - Events
@@ -113,31 +104,20 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
                 emit(mode == .live ? "✗ \(result.uid)  interrupted" : "WARNING: Interrupted '\(result.display)'")
             }
         }
-        if mode == .live { write(region()) }
+        if mode == .live { liveRegion.draw(region()) }
     }
 
     // MARK: - Drawing
 
     /// Prints a line above the live region (or just prints it).
-    private func emit(_ line: String) {
-        if mode == .live {
-            write(clearRegion() + line + "\n")
-            drawnLines = 0
-        } else {
-            write(line + "\n")
-        }
-    }
+    private func emit(_ line: String) { liveRegion.emit(line) }
 
     private func redraw() {
-        lock.withLock { write(region()) }
-    }
-
-    private func clearRegion() -> String {
-        drawnLines > 0 ? "\u{1B}[\(drawnLines)F\u{1B}[J" : ""
+        lock.withLock { liveRegion.draw(region()) }
     }
 
     /// The status lines: one per running target, then the counter.
-    private func region() -> String {
+    private func region() -> [String] {
         let width = Self.terminalWidth()
         var lines: [String] = []
         for uid in order {
@@ -149,14 +129,7 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
         }
         let counter = "[\(done) built, \(failed) failed\(skipped > 0 ? ", \(skipped) skipped" : ""), \(total) total] \(Self.elapsed(ContinuousClock.now - start))"
         lines.append(Self.fit(counter, width))
-        let text = clearRegion() + lines.joined(separator: "\n") + "\n"
-        drawnLines = lines.count
-        return text
-    }
-
-    private func write(_ text: String) {
-        guard !text.isEmpty else { return }
-        FileHandle.standardError.write(Data(text.utf8))
+        return lines
     }
 
     // MARK: - Helpers

@@ -10,31 +10,22 @@ final class TestConsole: @unchecked Sendable {
     private var running: [String: (started: ContinuousClock.Instant, phase: String)] = [:]
     private var order: [String] = []
     private var passed = 0, failed = 0
-    private var drawnLines = 0
-    private var ticker: DispatchSourceTimer?
+    private let liveRegion: LiveRegion
     private let start = ContinuousClock.now
 
     init(mode: BuildConsole.Mode, total: Int) {
         self.mode = mode
         self.total = total
+        self.liveRegion = LiveRegion(live: mode == .live)
     }
 
     func startTicker() {
-        guard mode == .live else { return }
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "bakery.test.display"))
-        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
-        timer.setEventHandler { [weak self] in self?.redraw() }
-        timer.resume()
-        ticker = timer
+        liveRegion.startTicker(label: "bakery.test.display") { [weak self] in self?.redraw() }
     }
 
     func stop() {
-        ticker?.cancel()
-        ticker = nil
-        lock.withLock {
-            if mode == .live { write(clearRegion()) }
-            drawnLines = 0
-        }
+        liveRegion.stopTicker()
+        lock.withLock { liveRegion.clear() }
     }
 
     func handle(uid: String, display: String, phase: GossTargetPhase) {
@@ -68,35 +59,19 @@ final class TestConsole: @unchecked Sendable {
                 emit(mode == .live ? "✗ \(uid)  \(message)" : "ERROR: \(message)")
             }
         }
-        if mode == .live { write(region()) }
+        if mode == .live { liveRegion.draw(region()) }
     }
 
-    func emit(_ line: String) {
-        if mode == .live {
-            write(clearRegion() + line + "\n")
-            drawnLines = 0
-        } else {
-            write(line + "\n")
-        }
-    }
+    func emit(_ line: String) { liveRegion.emit(line) }
 
-    private func redraw() { lock.withLock { write(region()) } }
+    private func redraw() { lock.withLock { liveRegion.draw(region()) } }
 
-    private func clearRegion() -> String { drawnLines > 0 ? "\u{1B}[\(drawnLines)F\u{1B}[J" : "" }
-
-    private func region() -> String {
+    private func region() -> [String] {
         let width = BuildConsole.terminalWidth()
         var lines = order.compactMap { uid in
             running[uid].map { BuildConsole.fit("  \(uid)  \(BuildConsole.elapsed(ContinuousClock.now - $0.started))  \($0.phase)", width) }
         }
         lines.append(BuildConsole.fit("[\(passed) passed, \(failed) failed, \(total) total] \(BuildConsole.elapsed(ContinuousClock.now - start))", width))
-        let text = clearRegion() + lines.joined(separator: "\n") + "\n"
-        drawnLines = lines.count
-        return text
-    }
-
-    private func write(_ text: String) {
-        guard !text.isEmpty else { return }
-        FileHandle.standardError.write(Data(text.utf8))
+        return lines
     }
 }
