@@ -13,7 +13,7 @@ case "${TARGETARCH:-}" in
         ;;
 esac
 
-download_url="https://cdn.posit.co/package-manager/deb/${TARGETARCH}/rstudio-pm_2025.09.0-7_${TARGETARCH}.deb"
+download_url="https://cdn.posit.co/package-manager/deb/$TARGETARCH/rstudio-pm_2025.09.0-7_$TARGETARCH.deb"
 
 apt-get update -yqq
 curl -fsSL --retry 3 -o /tmp/rstudio-pm.deb "$download_url"
