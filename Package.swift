@@ -77,7 +77,7 @@ let package = Package(
         // Each product owns its suite, in its own folder: `swift test --filter ConnectTests` is the Connect team's check.
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
-        .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "TestSupport"],
+        .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "PackageManager/Tests/PackageManagerTests", exclude: ["Fixtures"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery", "TestSupport"],
                     path: "Workbench/Tests/WorkbenchTests"),
