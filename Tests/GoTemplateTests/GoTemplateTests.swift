@@ -278,3 +278,17 @@ private func failure(_ source: String, env: [String: String] = [:]) -> GoTemplat
         #expect(try run("base", "linux/amd64").contains("skip: true"))
     }
 }
+
+@Suite struct GoTemplateParenthesisTests {
+    static let env = GoValue.map(["Env": .map(["A": .string("X"), "B": .string("x"), "M": .map(["K": .string("v")])])])
+
+    @Test func aFieldAfterASpaceIsAnotherArgument() throws {
+        let template = try GoTemplate(name: "test", source: "{{ eq (toLower .Env.A) .Env.B }}")
+        #expect(try template.render(data: Self.env) == "true")
+    }
+
+    @Test func aFieldRightAfterTheParenthesisReadsTheResult() throws {
+        let template = try GoTemplate(name: "test", source: "{{ (index .Env \"M\").K }}")
+        #expect(try template.render(data: Self.env) == "v")
+    }
+}

@@ -249,7 +249,9 @@ struct Parser {
                 let innerTokens = Array(rest[(i + 1)..<j])
                 guard let innerStart = innerTokens.first?.position else { throw lexer.error("missing value for parenthesized pipeline", located.position) }
                 let inner = try nested { try $0.parsePipeline(innerTokens, at: innerStart, allowDeclaration: false) }
-                if j + 1 < rest.endIndex, case .field(let names) = rest[j + 1].token {
+                // `(x).Field` reads a field of the result; `(x) .Field` (a space between) is a second argument.
+                if j + 1 < rest.endIndex, case .field(let names) = rest[j + 1].token,
+                   rest[j + 1].position.line == rest[j].position.line, rest[j + 1].position.byteColumn == rest[j].position.byteColumn + 1 {
                     command.append(.chained(inner, names, rest[j + 1].position)); i = j + 2
                 } else {
                     command.append(.pipeline(inner)); i = j + 1
