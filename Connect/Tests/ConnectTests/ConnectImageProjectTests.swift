@@ -51,16 +51,7 @@ struct ConnectImageProjectTests {
 
     /// Every file below `directory`, relative, with contents and permission bits.
     static func files(below directory: URL, skipping skip: (String) -> Bool = { _ in false }) -> [String: (Data, Int)] {
-        var result: [String: (Data, Int)] = [:]
-        let base = directory.standardizedFileURL.path + "/"
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            let relative = String(url.standardizedFileURL.path.dropFirst(base.count))
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true, !skip(relative) else { continue }
-            let mode = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions]) as? Int) ?? 0
-            result[relative] = ((try? Data(contentsOf: url)) ?? Data(), mode & 0o777)
-        }
-        return result
+        ImageProjectChecks.files(below: directory, skipping: skip)
     }
 
     // MARK: config and plan
@@ -115,23 +106,9 @@ struct ConnectImageProjectTests {
     /// Rendered folders are outputs: deleting them and running `bakery update files --all` must give the
     /// committed tree back byte for byte (so nobody edits a rendered file by hand, and no file is stale).
     @Test func renderedFilesEqualAFreshRender() throws {
-        let scratch = try BakeryBinary.temporaryCopy(of: Self.project)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let folders = try Self.folders()
-        for folder in folders {
-            try FileManager.default.removeItem(at: scratch.appendingPathComponent(folder.relativePath))
-        }
-        let result = try BakeryBinary.run(["update", "files", "--all", "--quiet", "--context", scratch.path], in: Self.root)
-        #expect(result.status == 0, "\(result.stderr)")
-
-        let committed = Self.files(below: Self.project) { $0.hasPrefix("Sources/") }
-        let fresh = Self.files(below: scratch) { $0.hasPrefix("Sources/") }
-        #expect(Set(committed.keys) == Set(fresh.keys), "files differ: \(Set(committed.keys).symmetricDifference(fresh.keys).sorted())")
-        for (path, (data, mode)) in committed.sorted(by: { $0.key < $1.key }) {
-            guard let (freshData, freshMode) = fresh[path] else { continue }
-            #expect(data == freshData, "\(path) differs from a fresh render of its template; edit the template and run bakery update files --all --context Connect")
-            #expect(mode == freshMode, "\(path) has mode \(String(mode, radix: 8)), a fresh render has \(String(freshMode, radix: 8))")
-        }
+        let problems = try ImageProjectChecks.freshRenderProblems(project: Self.project, folders: try Self.folders().map(\.relativePath),
+                                                                  productFolder: "Connect", skipping: { $0.hasPrefix("Sources/") })
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     @Test func renderedFilesFollowTheProductRules() throws {
@@ -160,10 +137,7 @@ struct ConnectImageProjectTests {
     // MARK: linters
 
     static func rendered(_ suffix: String) throws -> [URL] {
-        try folders().flatMap { folder -> [URL] in
-            let directory = Self.project.appendingPathComponent(folder.relativePath)
-            return Self.files(below: directory).keys.filter { $0.hasSuffix(suffix) }.sorted().map { directory.appendingPathComponent($0) }
-        }
+        ImageProjectChecks.rendered(suffix, in: Self.project, folders: try folders().map(\.relativePath))
     }
 
     /// `bakery hadolint run` on a copy of the project (so no results/ folder appears in the repository),
@@ -232,15 +206,7 @@ struct ConnectImageProjectTests {
 
     /// The environment `bakery dgoss run` gives the container (image, version, variant, OS and platform variables), for one target.
     static func gossEnvironment(folder: RenderedFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String) -> [String: String] {
-        let buildOS = os.buildOS
-        var env = [
-            "IMAGE_VERSION": folder.versionName ?? "matrix", "IMAGE_VERSION_MOUNT": "/tmp/version",
-            "IMAGE_MOUNT": "/tmp/image", "PROJECT_MOUNT": "/tmp/project",
-            "IMAGE_OS": os.name, "IMAGE_OS_NAME": buildOS.name, "IMAGE_OS_CODENAME": buildOS.codename ?? "",
-            "IMAGE_OS_FAMILY": buildOS.family.rawValue, "IMAGE_OS_VERSION": buildOS.version,
-            "IMAGE_OS_PLATFORM": platform,
-        ]
-        if let variant { env["IMAGE_VARIANT"] = variant.name }
+        var env = ImageProjectChecks.gossEnvironment(version: folder.versionName ?? "matrix", os: os, variant: variant, platform: platform)
         if folder.versionName == nil {
             env["BUILD_ARG_R_VERSION"] = "4.5.2"
             env["BUILD_ARG_PYTHON_VERSION"] = "3.14.3"

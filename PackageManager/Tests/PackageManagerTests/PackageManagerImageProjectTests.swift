@@ -43,18 +43,8 @@ struct PackageManagerImageProjectTests {
         try String(contentsOf: project.appendingPathComponent("\(folder.relativePath)/\(file)"), encoding: .utf8)
     }
 
-    /// Every file below `directory`, relative, with contents and permission bits.
     static func files(below directory: URL, skipping skip: (String) -> Bool = { _ in false }) -> [String: (Data, Int)] {
-        var result: [String: (Data, Int)] = [:]
-        let base = directory.standardizedFileURL.path + "/"
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            let relative = String(url.standardizedFileURL.path.dropFirst(base.count))
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true, !skip(relative) else { continue }
-            let mode = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions]) as? Int) ?? 0
-            result[relative] = ((try? Data(contentsOf: url)) ?? Data(), mode & 0o777)
-        }
-        return result
+        ImageProjectChecks.files(below: directory, skipping: skip)
     }
 
     // MARK: config, plan and the other recorded outputs
@@ -159,23 +149,9 @@ struct PackageManagerImageProjectTests {
     /// Rendered folders are outputs: deleting them and running `bakery update files --all` must give the
     /// committed tree back byte for byte and mode for mode (nobody edits a rendered file by hand; none is stale).
     @Test func renderedFilesEqualAFreshRender() throws {
-        let scratch = try BakeryBinary.temporaryCopy(of: Self.project)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        for folder in try Self.folders() {
-            try FileManager.default.removeItem(at: scratch.appendingPathComponent(folder.relativePath))
-        }
-        let result = try BakeryBinary.run(["update", "files", "--all", "--quiet", "--context", scratch.path], in: Self.root)
-        #expect(result.status == 0, "\(result.stderr)")
-
-        let skip: (String) -> Bool = { $0.hasPrefix("Sources/") || $0.hasPrefix("Tests/") }
-        let committed = Self.files(below: Self.project, skipping: skip)
-        let fresh = Self.files(below: scratch, skipping: skip)
-        #expect(Set(committed.keys) == Set(fresh.keys), "files differ: \(Set(committed.keys).symmetricDifference(fresh.keys).sorted())")
-        for (path, (data, mode)) in committed.sorted(by: { $0.key < $1.key }) {
-            guard let (freshData, freshMode) = fresh[path] else { continue }
-            #expect(data == freshData, "\(path) differs from a fresh render of its template; edit the template and run bakery update files --all --context PackageManager")
-            #expect(mode == freshMode, "\(path) has mode \(String(mode, radix: 8)), a fresh render has \(String(freshMode, radix: 8))")
-        }
+        let problems = try ImageProjectChecks.freshRenderProblems(project: Self.project, folders: try Self.folders().map(\.relativePath),
+                                                                  productFolder: "PackageManager")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     /// The install script names the `rstudio-pm` package that `PackageManagerImages` gives for the version, on
@@ -237,10 +213,7 @@ struct PackageManagerImageProjectTests {
     // MARK: linters
 
     static func rendered(_ suffix: String) throws -> [URL] {
-        try folders().flatMap { folder -> [URL] in
-            let directory = Self.project.appendingPathComponent(folder.relativePath)
-            return Self.files(below: directory).keys.filter { $0.hasSuffix(suffix) }.sorted().map { directory.appendingPathComponent($0) }
-        }
+        ImageProjectChecks.rendered(suffix, in: Self.project, folders: try folders().map(\.relativePath))
     }
 
     /// `bakery hadolint run` on a copy of the project (so no results/ folder appears in the repository), at
@@ -288,14 +261,7 @@ struct PackageManagerImageProjectTests {
 
     /// The environment `bakery dgoss run` gives the container, for one target.
     static func gossEnvironment(folder: PackageManagerFolder, os: ImageVersionOS, variant: ImageVariant, platform: String) -> [String: String] {
-        let buildOS = os.buildOS
-        return [
-            "IMAGE_VERSION": folder.version.name, "IMAGE_VERSION_MOUNT": "/tmp/version",
-            "IMAGE_MOUNT": "/tmp/image", "PROJECT_MOUNT": "/tmp/project", "IMAGE_VARIANT": variant.name,
-            "IMAGE_OS": os.name, "IMAGE_OS_NAME": buildOS.name, "IMAGE_OS_CODENAME": buildOS.codename ?? "",
-            "IMAGE_OS_FAMILY": buildOS.family.rawValue, "IMAGE_OS_VERSION": buildOS.version,
-            "IMAGE_OS_PLATFORM": platform,
-        ]
+        ImageProjectChecks.gossEnvironment(version: folder.version.name, os: os, variant: variant, platform: platform)
     }
 
     /// Reads /tmp/version/… from the folder, as the mount in the test container would.

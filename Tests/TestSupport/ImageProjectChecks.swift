@@ -1,0 +1,72 @@
+// Checks every product image project runs on itself (Connect, PackageManager, Workbench): its rendered folders
+// equal a fresh render, the files below a folder with their modes, and the environment dgoss gives a target.
+import Bakery
+import Foundation
+
+/// What the product suites share about their image project folders.
+public enum ImageProjectChecks {
+    /// Every regular file below `directory`, relative, with its contents and permission bits.
+    public static func files(below directory: URL, skipping skip: (String) -> Bool = { _ in false }) -> [String: (Data, Int)] {
+        var result: [String: (Data, Int)] = [:]
+        let base = directory.standardizedFileURL.path + "/"
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            let relative = String(url.standardizedFileURL.path.dropFirst(base.count))
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true, !skip(relative) else { continue }
+            let mode = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions]) as? Int) ?? 0
+            result[relative] = ((try? Data(contentsOf: url)) ?? Data(), mode & 0o777)
+        }
+        return result
+    }
+
+    /// The files of the rendered folders (relative to the project) whose name ends with `suffix`, sorted.
+    public static func rendered(_ suffix: String, in project: URL, folders: [String]) -> [URL] {
+        folders.flatMap { folder -> [URL] in
+            let directory = project.appendingPathComponent(folder)
+            return files(below: directory).keys.filter { $0.hasSuffix(suffix) }.sorted().map { directory.appendingPathComponent($0) }
+        }
+    }
+
+    /// Deletes the rendered `folders` in a copy of `project`, runs `bakery update files --all` there, and
+    /// compares the result with the committed tree (contents and modes; `skip` leaves out Sources/ and Tests/).
+    /// Returns the problems, each a sentence naming the file and what to do; empty when the tree is a fresh render.
+    public static func freshRenderProblems(project: URL, folders: [String], productFolder: String,
+                                           skipping skip: @escaping (String) -> Bool = { $0.hasPrefix("Sources/") || $0.hasPrefix("Tests/") }) throws -> [String] {
+        let scratch = try BakeryBinary.temporaryCopy(of: project)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for folder in folders {
+            try FileManager.default.removeItem(at: scratch.appendingPathComponent(folder))
+        }
+        let result = try BakeryBinary.run(["update", "files", "--all", "--quiet", "--context", scratch.path], in: BakeryBinary.repositoryRoot)
+        guard result.status == 0 else { return ["bakery update files --all failed (\(result.status)): \(result.stderr)"] }
+        var problems: [String] = []
+        let committed = files(below: project, skipping: skip)
+        let fresh = files(below: scratch, skipping: skip)
+        let odd = Set(committed.keys).symmetricDifference(fresh.keys).sorted()
+        if !odd.isEmpty { problems.append("files differ: \(odd)") }
+        for (path, (data, mode)) in committed.sorted(by: { $0.key < $1.key }) {
+            guard let (freshData, freshMode) = fresh[path] else { continue }
+            if data != freshData {
+                problems.append("\(path) differs from a fresh render of its template; edit the template and run bakery update files --all --context \(productFolder)")
+            }
+            if mode != freshMode {
+                problems.append("\(path) has mode \(String(mode, radix: 8)), a fresh render has \(String(freshMode, radix: 8))")
+            }
+        }
+        return problems
+    }
+
+    /// The environment `bakery dgoss run` gives a target's container (without matrix build args).
+    public static func gossEnvironment(version: String, os: ImageVersionOS, variant: ImageVariant?, platform: String) -> [String: String] {
+        let buildOS = os.buildOS
+        var env = [
+            "IMAGE_VERSION": version, "IMAGE_VERSION_MOUNT": "/tmp/version",
+            "IMAGE_MOUNT": "/tmp/image", "PROJECT_MOUNT": "/tmp/project",
+            "IMAGE_OS": os.name, "IMAGE_OS_NAME": buildOS.name, "IMAGE_OS_CODENAME": buildOS.codename ?? "",
+            "IMAGE_OS_FAMILY": buildOS.family.rawValue, "IMAGE_OS_VERSION": buildOS.version,
+            "IMAGE_OS_PLATFORM": platform,
+        ]
+        if let variant { env["IMAGE_VARIANT"] = variant.name }
+        return env
+    }
+}
