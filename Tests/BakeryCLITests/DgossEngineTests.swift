@@ -44,12 +44,30 @@ struct DgossEngineTests {
 
     /// `bakery build --strategy build --engine buildah` of the selected targets; their tags by uid (from the plan).
     static func build(_ dir: URL, _ filters: [String], lab: ContainerLab) async throws -> [String: [String]] {
+        try Self.separateLayerCache(dir)
         let tags = try await EngineBuildTests.plan(dir, filters, lab: lab).mapValues(\.tags)
         #expect(!tags.isEmpty, "\(dir.lastPathComponent): no targets planned")
         let run = try await EngineBuildTests.bakery(["build", "--context", dir.path, "--strategy", "build", "--engine", "buildah", "-j", "2"] + filters,
                                                     in: dir, lab: lab)
         #expect(run.status == 0, "build of \(dir.lastPathComponent): \(run.stderr.suffix(4000))")
         return tags
+    }
+
+    /// A label right after every `FROM` of the copy's rendered Containerfiles, unique to this copy: its layers
+    /// then never share the layer cache with another suite building the same Examples at the same time
+    /// (EngineBuildTests), whose clean-up would remove layers this build is using ("layer not known").
+    static func separateLayerCache(_ dir: URL) throws {
+        let nonce = UUID().uuidString.lowercased()
+        for entry in FolderWalk.entries(dir) where entry.kind == .regular {
+            let name = (entry.path as NSString).lastPathComponent
+            guard name.hasPrefix("Containerfile"), !entry.path.contains("/template/") else { continue }
+            let url = dir.appendingPathComponent(entry.path)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [Substring] in
+                line.hasPrefix("FROM ") ? [line, Substring("LABEL bakery.test.layer-cache=\"\(nonce)\"")] : [line]
+            }
+            try lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
+        }
     }
 
     /// `bakery dgoss run --engine podman` of the selected targets, plain output as in CI; how long it took.
