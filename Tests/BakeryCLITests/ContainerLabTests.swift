@@ -5,6 +5,7 @@ import Testing
 /// The container lab works: its registry serves the Debian stand-in as docker.io/library/ubuntu (through
 /// the lab's registries.conf), and buildah, with the lab's environment only, builds from it, pushes to
 /// the lab registry, and podman runs the result. What later engine tests stand on.
+extension LabSuites {
 @Suite("Container lab", .serialized, .enabled(if: ContainerLab.shouldRun))
 struct ContainerLabTests {
     @Test func servesTheStandInAsUbuntuAndDebian() async throws {
@@ -91,3 +92,4 @@ struct ContainerLabTests {
         #expect(run.stdout == "ok\ndebian bookworm\n")
     }
 }
+} // extension LabSuites

@@ -11,6 +11,7 @@ import TestSupport
 import Glibc
 #endif
 
+extension LabSuites {
 @Suite(.serialized)
 struct DgossEngineTests {
     static let fixtures = BakeryBinary.fixtures.appendingPathComponent("dgoss")
@@ -405,3 +406,4 @@ struct DgossEngineTests {
         try await Self.cleanUp(namespace: namespace, tags: tags.values.flatMap { $0 }, lab: lab)
     }
 }
+} // extension LabSuites

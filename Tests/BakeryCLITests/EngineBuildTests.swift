@@ -8,6 +8,7 @@ import TestSupport
 import Glibc
 #endif
 
+extension LabSuites {
 @Suite(.serialized)
 struct EngineBuildTests {
     static let engines = ["buildah", "podman"]
@@ -280,3 +281,4 @@ struct EngineBuildTests {
         try await lab.removeLocalImages(tags)
     }
 }
+} // extension LabSuites
