@@ -48,8 +48,6 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
             }
             return GossProbeOutput(exitCode: 0, stdout: out)
         }
-        if script.hasPrefix("for p do") { return GossProbeOutput(exitCode: 0, stdout: fileRecords(arguments)) }
-        if script.hasPrefix("pm=$1; shift") { return GossProbeOutput(exitCode: 0, stdout: packageRecords(Array(arguments.dropFirst()))) }
         return try await other(script, arguments: arguments)
     }
 
@@ -79,7 +77,6 @@ final class FakeProbe: GossProbe, @unchecked Sendable {
 
     private func other(_ script: String, arguments: [String]) async throws -> GossProbeOutput {
         if script.hasPrefix("for t in tcp") { return GossProbeOutput(exitCode: 0, stdout: Array(net.utf8)) }
-        if script.hasPrefix("for d in /proc/[0-9]*") { return GossProbeOutput(exitCode: 0, stdout: processes.flatMap { Array($0.utf8) + [0] }) }
         if script.hasPrefix("cat /proc/self/environ") {
             let text = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\0")
             return GossProbeOutput(exitCode: 0, stdout: Array(text.utf8))

@@ -54,6 +54,13 @@ actor GossSystem {
 
     static let probeTimeout: Duration = .seconds(120)
 
+    /// A timeout plus the probe's own margin, saturating (a gossfile may give `timeout: 9223372036854775807`).
+    static func plus(_ milliseconds: Int, _ margin: Int) -> Int {
+        let (sum, overflow) = milliseconds.addingReportingOverflow(margin)
+        return overflow ? Int.max : sum
+    }
+
+    /// Runs a script in the system under test (kernel params, interface facts, disk usage, single commands, …).
     func shell(_ script: String, _ arguments: [String] = [], timeout: Duration = GossSystem.probeTimeout) async throws -> GossProbeOutput {
         try await probe.shell(script, arguments: arguments, timeout: timeout)
     }
@@ -164,13 +171,6 @@ actor GossSystem {
       printf '\\0'
     """
 
-    /// lstat facts for every path in one run.
-    func files(_ paths: [String]) async throws -> [String: FileFact] {
-        guard !paths.isEmpty else { return [:] }
-        let output = try await shell("for p do\n" + Self.fileRecord + "\ndone", paths)
-        return Self.parseFiles(output.stdout[...], paths: paths, stderr: output.stderrText)
-    }
-
     static func parseFiles(_ bytes: ArraySlice<UInt8>, paths: [String], stderr: String) -> [String: FileFact] {
         let records = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         var facts: [String: FileFact] = [:]
@@ -219,14 +219,6 @@ actor GossSystem {
       esac
       printf '\\0%s\\0' "$?"
     """
-
-    /// Installed versions per name (nil: not installed), with the system's package manager.
-    func packages(_ names: [String]) async throws -> [String: [String]] {
-        guard !names.isEmpty else { return [:] }
-        let manager = try await systemBasics().packageManager
-        let output = try await shell("pm=$1; shift; for set_name do\n" + Self.packageRecord + "\ndone", [manager] + names)
-        return Self.parsePackages(output.stdout[...], names: names, manager: manager)
-    }
 
     static func parsePackages(_ bytes: ArraySlice<UInt8>, names: [String], manager: String) -> [String: [String]] {
         let parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
@@ -298,8 +290,7 @@ actor GossSystem {
             arguments += [String(format: "%.3f", Double(command.timeoutMS) / 1000), command.exec]
         }
         let longest = commands.map(\.timeoutMS).max() ?? 10_000
-        let (bound, overflowed) = longest.addingReportingOverflow(30_000)
-        let output = try await shell(script, arguments, timeout: .milliseconds(overflowed ? Int.max : bound))
+        let output = try await shell(script, arguments, timeout: .milliseconds(Self.plus(longest, 30_000)))
         if output.exitCode == 125 { return nil }
         var results: [GossProbeOutput] = []
         var index = 0
@@ -326,18 +317,7 @@ actor GossSystem {
         return results
     }
 
-    // MARK: ports and processes
-
-    /// `proto:port` → listening IPs, from /proc/net (tcp in LISTEN only; udp in any state).
-    func ports() async throws -> [String: [String]] {
-        let output = try await shell(Self.portsScript)
-        return GossNetTable.parse(String(decoding: output.stdout, as: UTF8.self))
-    }
-
-    /// The comm of every process.
-    func processes() async throws -> [String] {
-        Self.parseProcesses(try await shell(Self.processScript).stdout[...])
-    }
+    // MARK: ports and processes (parts of the snapshot)
 
     static let portsScript = "for t in tcp tcp6 udp udp6; do printf '\\0%s\\n' \"$t\"; cat /proc/net/$t 2>/dev/null; done"
     /// Every process's comm, NUL-terminated (a comm may hold a newline, never a NUL).
@@ -347,16 +327,6 @@ actor GossSystem {
         bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    // MARK: mounts
-
-    func mountinfo() async throws -> String {
-        String(decoding: try await shell("cat /proc/self/mountinfo 2>/dev/null").stdout, as: UTF8.self)
-    }
-
-    /// Batch of small reads: kernel params, interface facts, disk usage.
-    func run(_ script: String, _ arguments: [String] = [], timeout: Duration = GossSystem.probeTimeout) async throws -> GossProbeOutput {
-        try await shell(script, arguments, timeout: timeout)
-    }
 }
 
 /// /proc/net/{tcp,tcp6,udp,udp6} decoding as goss does it.

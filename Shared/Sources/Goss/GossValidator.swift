@@ -51,14 +51,11 @@ public struct GossValidator: Sendable {
     // MARK: gathering
 
     struct Facts: Sendable {
-        var basics = SystemBasics()
-        var files: [String: FileFact] = [:]
-        var packages: [String: [String]] = [:]
-        var ports: [String: [String]] = [:]
-        var processes: [String] = []
+        /// Accounts, files, packages, sockets, processes and mounts, from one shell run.
+        var snapshot = GossSystem.Snapshot()
         var commands: [String: CommandFact] = [:]
-        var mountinfo = ""
         var started: [GossResourceKind: Date] = [:]
+        var basics: SystemBasics { snapshot.basics }
     }
 
     struct CommandFact: Sendable {
@@ -78,8 +75,9 @@ public struct GossValidator: Sendable {
         for kind in GossResourceKind.allCases { facts.started[kind] = now }
         let fileTargets = needs(resources, .file).map(\.target)
         // Relative and `~` paths need the working directory and passwd first; absolute ones clean without them.
-        if fileTargets.contains(where: { !$0.hasPrefix("/") }) { facts.basics = try await system.systemBasics() }
-        let filePaths = Array(Set(fileTargets.map { Self.cleanPath($0, basics: facts.basics) })).sorted()
+        var basics = SystemBasics()
+        if fileTargets.contains(where: { !$0.hasPrefix("/") }) { basics = try await system.systemBasics() }
+        let filePaths = Array(Set(fileTargets.map { Self.cleanPath($0, basics: basics) })).sorted()
         let packageNames = Array(Set(needs(resources, .package).map(\.target))).sorted()
         let wantPorts = !needs(resources, .port).isEmpty
         let wantProcesses = !needs(resources, .process).isEmpty
@@ -94,13 +92,8 @@ public struct GossValidator: Sendable {
             ? system.snapshot(paths: filePaths, packages: packageNames, ports: wantPorts, processes: wantProcesses, mounts: wantMounts)
             : GossSystem.Snapshot()
         async let commandFacts = Self.runCommands(commands, system: system, limit: limit)
-        let snap = try await snapshot
-        if wantSnapshot { facts.basics = snap.basics }
-        facts.files = snap.files
-        facts.packages = snap.packages
-        facts.ports = snap.ports
-        facts.processes = snap.processes
-        facts.mountinfo = snap.mountinfo
+        facts.snapshot = try await snapshot
+        if !wantSnapshot { facts.snapshot.basics = basics }
         facts.commands = try await commandFacts
         return facts
     }
@@ -126,7 +119,7 @@ public struct GossValidator: Sendable {
                 group.addTask {
                     let timeout = resource.milliseconds("timeout", default: 10_000)
                     let begin = Date()
-                    let output = try await system.run(resource.target, timeout: .milliseconds(timeout))
+                    let output = try await system.shell(resource.target, timeout: .milliseconds(timeout))
                     return (resource.key, CommandFact(output: output, error: nil, start: begin, end: Date()))
                 }
             }
@@ -153,7 +146,7 @@ public struct GossValidator: Sendable {
         switch resource.kind {
         case .file: try await evaluateFile(&evaluation, facts: facts, system: system)
         case .package:
-            let versions = facts.packages[resource.target]
+            let versions = facts.snapshot.packages[resource.target]
             evaluation.gated([
                 (properties[0], .success(.value(.bool(versions != nil)))),
                 (properties[1], versions.map { $0.isEmpty ? .failure("Package version not found") : .success(.strings($0)) } ?? .failure("Package version not found")),
@@ -181,24 +174,24 @@ public struct GossValidator: Sendable {
             evaluation.ungated(properties.enumerated().map { ($0.element, outcome($0.offset)) })
         case .port:
             let key = Self.portKey(resource.target)
-            let ips = facts.ports[key]
+            let ips = facts.snapshot.ports[key]
             evaluation.gated([
                 (properties[0], .success(.value(.bool(ips != nil)))),
                 (properties[1], .success(.strings(ips ?? []))),
             ])
         case .process:
-            evaluation.ungated([(properties[0], .success(.value(.bool(facts.processes.contains(resource.target)))))])
+            evaluation.ungated([(properties[0], .success(.value(.bool(facts.snapshot.processes.contains(resource.target)))))])
         case .http: try await evaluateHTTP(&evaluation, system: system)
         case .addr: try await evaluateAddr(&evaluation, system: system)
         case .dns: try await evaluateDNS(&evaluation, system: system)
         case .service: try await evaluateService(&evaluation, system: system)
         case .kernelParam:
             let path = "/proc/sys/" + resource.target.replacingOccurrences(of: ".", with: "/")
-            let output = try await system.run("cat -- \"$1\"", [path])
+            let output = try await system.shell("cat -- \"$1\"", [path])
             evaluation.ungated([(properties[0], output.exitCode == 0
                 ? .success(.value(.string(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))))
                 : .failure("open \(path): no such file or directory"))])
-        case .mount: try await evaluateMount(&evaluation, mountinfo: facts.mountinfo, system: system)
+        case .mount: try await evaluateMount(&evaluation, mountinfo: facts.snapshot.mountinfo, system: system)
         case .interface: try await evaluateInterface(&evaluation, system: system)
         case .matching:
             let content = resource.settings["content"] ?? .null
@@ -210,7 +203,7 @@ public struct GossValidator: Sendable {
 
     private func evaluateFile(_ evaluation: inout ResourceEvaluation, facts: Facts, system: GossSystem) async throws {
         let path = Self.cleanPath(evaluation.resource.target, basics: facts.basics)
-        let fact = facts.files[path] ?? FileFact(state: .error("stat \(path): not probed"))
+        let fact = facts.snapshot.files[path] ?? FileFact(state: .error("stat \(path): not probed"))
         let props = evaluation.resource.kind.properties
         var values: [(GossResourceKind.Property, Result<GossActual, GossFailure>)] = []
         let exists: Result<GossActual, GossFailure>
@@ -244,7 +237,7 @@ public struct GossValidator: Sendable {
                 } else { value = .failure("open \(path): no such file or directory") }
             case "md5", "sha256", "sha512":
                 if case .present = fact.state {
-                    let output = try await system.run("\(property.key)sum -- \"$1\"", [path])
+                    let output = try await system.shell("\(property.key)sum -- \"$1\"", [path])
                     let digest = output.stdoutText.split(separator: " ").first.map(String.init) ?? ""
                     value = output.exitCode == 0 && !digest.isEmpty ? .success(.value(.string(digest.lowercased())))
                         : .failure("\(property.key): \(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -317,7 +310,7 @@ public struct GossValidator: Sendable {
         exit 0
         """
         let body = resource.setting("request-body") ?? ""
-        let output = try await system.run("BODY=$1; shift; " + script, [body] + curl, timeout: .milliseconds(Self.plus(timeoutMS, 10_000)))
+        let output = try await system.shell("BODY=$1; shift; " + script, [body] + curl, timeout: .milliseconds(GossSystem.plus(timeoutMS, 10_000)))
         let parts = output.stdout.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false)
         guard output.exitCode == 0, parts.count == 4, String(decoding: parts[1], as: UTF8.self) == "0",
               let status = Int(String(decoding: parts[0], as: UTF8.self)) else {
@@ -363,14 +356,14 @@ public struct GossValidator: Sendable {
               elif command -v nc >/dev/null 2>&1; then nc -z -w "${3%.*}" "$1" "$2"
               else curl -s --max-time "$3" "telnet://$1:$2" </dev/null >/dev/null 2>&1; [ $? -ne 7 ] && [ $? -ne 28 ]; fi
               """
-        let output = try await system.run(script, [host, port, seconds], timeout: .milliseconds(Self.plus(timeoutMS, 5000)))
+        let output = try await system.shell(script, [host, port, seconds], timeout: .milliseconds(GossSystem.plus(timeoutMS, 5000)))
         evaluation.ungated([(evaluation.resource.kind.properties[0], .success(.value(.bool(output.exitCode == 0))))])
     }
 
     private func evaluateDNS(_ evaluation: inout ResourceEvaluation, system: GossSystem) async throws {
         var name = evaluation.resource.target
         if let colon = name.firstIndex(of: ":"), ["A", "AAAA"].contains(String(name[..<colon])) { name = String(name[name.index(after: colon)...]) }
-        let output = try await system.run("getent ahosts \"$1\" 2>/dev/null || getent hosts \"$1\"", [name], timeout: .seconds(10))
+        let output = try await system.shell("getent ahosts \"$1\" 2>/dev/null || getent hosts \"$1\"", [name], timeout: .seconds(10))
         var addresses: [String] = []
         for line in output.stdoutText.split(separator: "\n") {
             if let first = line.split(separator: " ").first, !addresses.contains(String(first)) { addresses.append(String(first)) }
@@ -386,7 +379,7 @@ public struct GossValidator: Sendable {
         else service "$1" status >/dev/null 2>&1; r=$?; e=1; for f in /etc/rc[0-9S].d/S??"$1"; do [ -e "$f" ] && e=0; done; fi
         printf '%s %s\\n' "$e" "$r"; for f in /etc/rc[0-9S].d/S??"$1"; do [ -e "$f" ] && printf '%s\\n' "$f"; done; exit 0
         """
-        let output = try await system.run(script, [evaluation.resource.target], timeout: .seconds(30))
+        let output = try await system.shell(script, [evaluation.resource.target], timeout: .seconds(30))
         let lines = output.stdoutText.split(separator: "\n")
         let codes = lines.first?.split(separator: " ") ?? []
         let runlevels = lines.dropFirst().compactMap { line -> String? in
@@ -418,7 +411,7 @@ public struct GossValidator: Sendable {
         let superOptions = dash + 3 < fields.count ? Self.uniqued(fields[dash + 3].split(separator: ",").map(String.init)) : []
         var usage: Result<GossActual, GossFailure> = .failure("statfs \(point): not measured")
         if evaluation.isSet(props[5]) {
-            let output = try await system.run("stat -f -c '%b %f' -- \"$1\"", [point], timeout: .seconds(10))
+            let output = try await system.shell("stat -f -c '%b %f' -- \"$1\"", [point], timeout: .seconds(10))
             let parts = output.stdoutText.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
             if parts.count == 2, parts[0] > 0 { usage = .success(.value(.int(Int(((1 - parts[1] / parts[0]) * 100).rounded())))) }
         }
@@ -438,7 +431,7 @@ public struct GossValidator: Sendable {
         [ -e "/sys/class/net/$1" ] || { echo missing; exit 0; }
         cat "/sys/class/net/$1/mtu"; if command -v ip >/dev/null 2>&1; then ip -o addr show dev "$1"; fi
         """
-        let output = try await system.run(script, [name], timeout: .seconds(10))
+        let output = try await system.shell(script, [name], timeout: .seconds(10))
         let lines = output.stdoutText.split(separator: "\n").map(String.init)
         let props = evaluation.resource.kind.properties
         guard let first = lines.first, first != "missing" else {
@@ -463,12 +456,6 @@ public struct GossValidator: Sendable {
         guard let line else { return .failure("\(what): unknown \(what) \(name)") }
         guard line.fields.count > index, let value = Int(line.fields[index]) else { return .failure("invalid entry for \(what) \(name)") }
         return .success(.value(.int(value)))
-    }
-
-    /// A timeout plus the probe's own margin, saturating (a gossfile may give `timeout: 9223372036854775807`).
-    static func plus(_ milliseconds: Int, _ margin: Int) -> Int {
-        let (sum, overflow) = milliseconds.addingReportingOverflow(margin)
-        return overflow ? Int.max : sum
     }
 
     /// A bare port means tcp.
