@@ -224,12 +224,7 @@ struct DgossEngineTests {
     @Test(.enabled(if: ContainerLab.shouldRun))
     func theExamplesUbuntuImagesPassTheirSuites() async throws {
         let lab = try await ContainerLab.shared()
-        let cases: [(String, [String])] = [
-            ("01-basic-image", []),
-            ("02-multiple-images-and-versions", ["--image-name", "ubuntu-base"]),
-            ("03-image-variants", []),
-            ("04-image-oses", ["--image-os", "Ubuntu"]),
-        ]
+        let cases = EngineBuildTests.ubuntuExamples
         var tested = 0
         for (example, filters) in cases {
             let namespace = Self.namespace()

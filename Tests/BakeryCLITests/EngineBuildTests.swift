@@ -58,15 +58,19 @@ struct EngineBuildTests {
 
     // MARK: - The Examples, built and pushed
 
+    /// The Examples whose Ubuntu targets the lab can build (its stand-in serves docker.io/library/ubuntu), with
+    /// the filters that select those targets; DgossEngineTests tests the same images.
+    static let ubuntuExamples: [(example: String, filters: [String])] = [
+        ("01-basic-image", []),
+        ("02-multiple-images-and-versions", ["--image-name", "ubuntu-base"]),
+        ("03-image-variants", []),
+        ("04-image-oses", ["--image-os", "Ubuntu"]),
+    ]
+
     @Test(.enabled(if: ContainerLab.shouldRun), arguments: engines)
     func examplesBuildPushAndMatchThePlan(engine: String) async throws {
         let lab = try await ContainerLab.shared()
-        let cases: [(String, [String])] = [
-            ("01-basic-image", []),
-            ("02-multiple-images-and-versions", ["--image-name", "ubuntu-base"]),
-            ("03-image-variants", []),
-            ("04-image-oses", ["--image-os", "Ubuntu"]),
-        ]
+        let cases = Self.ubuntuExamples
         var built = 0
         for (example, filters) in cases {
             let dir = try Self.labCopy(of: example, lab: lab, namespace: "e2e-\(engine)")
