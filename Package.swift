@@ -79,8 +79,8 @@ let package = Package(
                     path: "Connect/Tests/ConnectTests", exclude: ["Fixtures"]),
         .testTarget(name: "PackageManagerTests", dependencies: ["PackageManagerImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
                     path: "PackageManager/Tests/PackageManagerTests", exclude: ["Fixtures"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery", "TestSupport"],
-                    path: "Workbench/Tests/WorkbenchTests"),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],
+                    path: "Workbench/Tests/WorkbenchTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,129 @@
+// The Workbench folder as the suites see it: its config, its rendered folders (versions and matrices) and the
+// Containerfile of each target, and goss files rendered as `bakery dgoss run` would render them in a container.
+import Bakery
+import BakeryYAML
+import Foundation
+import GoTemplate
+import Goss
+import Testing
+import TestSupport
+
+/// One rendered folder (a version or a matrix) of a Workbench image and the targets built from it.
+struct WorkbenchFolder: CustomStringConvertible {
+    var image: Image
+    /// e.g. "workbench/2026.04" or "workbench-session/matrix".
+    var relativePath: String
+    /// nil for a matrix folder.
+    var version: ImageVersion?
+    var os: [ImageVersionOS]
+    var description: String { relativePath }
+    var isMatrix: Bool { version == nil }
+
+    /// The Containerfile of each (OS, variant) target; images without variants have `Containerfile.<os>`.
+    var containerfiles: [(file: String, os: ImageVersionOS, variant: ImageVariant?)] {
+        os.flatMap { os in
+            image.variants.isEmpty
+                ? [("Containerfile.\(os.extension)", os, nil)]
+                : image.variants.map { ("Containerfile.\(os.extension).\($0.extension)", os, $0) }
+        }
+    }
+
+    var directory: URL { WorkbenchProject.root.appendingPathComponent(relativePath) }
+
+    func text(_ file: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+    }
+}
+
+/// Paths, config and helpers shared by the Workbench suites.
+enum WorkbenchProject {
+    static let repository = BakeryBinary.repositoryRoot
+    /// The Workbench image project (holding bakery.yaml).
+    static let root = repository.appendingPathComponent("Workbench")
+    /// posit-bakery's recorded outputs on the published config, and on the same config with explicit matrix rows.
+    static let reference = BakeryBinary.fixtures.appendingPathComponent("reference/workbench")
+    static let explicitReference = BakeryBinary.fixtures.appendingPathComponent("reference/derived-workbench-matrix-explicit")
+
+    /// The ports the facts give: Workbench's web server and its launcher (both EXPOSEd), the session's.
+    static let serverPort = 8787
+    static let launcherPort = 5559
+    static let sessionPort = 8788
+
+    /// One matrix row, as the matrix tests build it: the versions every matrix build arg gets.
+    /// (The matrices resolve their rows online; these are rows of the explicit reference config.)
+    static let matrixRow: [String: String] = [
+        "R_VERSION": "4.5.3", "PYTHON_VERSION": "3.14.4", "QUARTO_VERSION": "1.9.36", "POSITRON_VERSION": "2026.04.0-123",
+    ]
+
+    static func load() throws -> LoadedConfig { try ConfigLoader.load(context: root) }
+
+    static func image(_ name: String) throws -> Image {
+        try #require(try load().config.images.first { $0.name == name }, "Workbench/bakery.yaml has no image \(name)")
+    }
+
+    /// Every rendered folder: each version's, then the matrix's, image by image in file order.
+    static func folders(image name: String? = nil) throws -> [WorkbenchFolder] {
+        try load().config.images.filter { name == nil || $0.name == name }.flatMap { image -> [WorkbenchFolder] in
+            var folders = image.versions.map {
+                WorkbenchFolder(image: image, relativePath: "\(image.name)/\($0.subpath)", version: $0, os: $0.os)
+            }
+            if let matrix = image.matrix {
+                folders.append(WorkbenchFolder(image: image, relativePath: "\(image.name)/\(matrix.subpath)", version: nil, os: matrix.os))
+            }
+            return folders
+        }
+    }
+
+    /// The environment `bakery dgoss run` gives a target's container; matrix targets also get one
+    /// `BUILD_ARG_<NAME>` per build arg (the versions of `matrixRow`).
+    static func gossEnvironment(folder: WorkbenchFolder, os: ImageVersionOS, variant: ImageVariant?, platform: String) -> [String: String] {
+        var env = ImageProjectChecks.gossEnvironment(version: folder.version?.name ?? "matrix", os: os, variant: variant, platform: platform)
+        if folder.isMatrix {
+            let names = folder.image.name == "workbench-positron-init" ? ["POSITRON_VERSION"] : ["R_VERSION", "PYTHON_VERSION", "QUARTO_VERSION"]
+            for name in names { env["BUILD_ARG_\(name)"] = matrixRow[name] }
+        }
+        return env
+    }
+
+    /// `readFile` inside the test container: /tmp/version/… is the rendered folder (the mount `dgoss run` makes).
+    static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String {
+        { path in
+            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
+            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
+        }
+    }
+
+    /// Renders goss text as goss would inside the container, and parses the YAML.
+    static func renderGoss(_ text: String, name: String, directory: URL, env: [String: String]) throws -> YAMLNode {
+        let template = try GoTemplate(name: name, source: text)
+        let functions = GoFunctions.goss(environment: env, readFile: versionMount(directory))
+        let yaml = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
+        return try #require(try YAMLParser.parse(yaml), "\(name) renders to an empty document")
+    }
+
+    /// A folder's `test/goss.yaml`, rendered for one target.
+    static func renderGoss(_ folder: WorkbenchFolder, env: [String: String]) throws -> YAMLNode {
+        try renderGoss(try folder.text("test/goss.yaml"), name: "\(folder.relativePath)/test/goss.yaml", directory: folder.directory, env: env)
+    }
+
+    /// The lines of a rendered package list (`deps/<file>`), blank lines left out.
+    static func lines(_ folder: WorkbenchFolder, _ file: String) throws -> [String] {
+        try folder.text(file).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+}
+
+extension YAMLNode {
+    /// The scalar at a key path (`node.scalar(at: "user", "rstudio-server", "uid")`), nil when any key is missing.
+    func scalar(at path: String...) -> String? {
+        var node: YAMLNode? = self
+        for key in path { node = node?[key] }
+        return node?.scalar
+    }
+
+    /// The scalars of the sequence at a key path, nil when any key is missing or the node is not a sequence.
+    func list(at path: String...) -> [String]? {
+        var node: YAMLNode? = self
+        for key in path { node = node?[key] }
+        return node?.items.compactMap(\.scalar)
+    }
+}
