@@ -11,37 +11,18 @@ import Testing
 struct ParityTests {
     static let reference = BakeryBinary.fixtures.appendingPathComponent("reference")
 
-    struct Case: Sendable, CustomStringConvertible {
-        var project: String
-        var slug: String
-        var argv: String
-        var exitCode: Int32
-        var stdin: String?
-        var description: String { "\(project) \(slug)" }
-    }
+    typealias Case = ReferenceCase
 
     /// Commands outside the commands this parity suite covers (create/update/remove: project
     /// management; ci readme: Docker Hub READMEs).
-    static func covered(_ argv: String) -> Bool {
-        let first = argv.split(separator: " ").first.map(String.init) ?? ""
-        return !["create", "update", "remove"].contains(first) && !argv.hasPrefix("ci readme")
-    }
+    static func covered(_ argv: String) -> Bool { ReferenceReplay.covered(argv) }
 
     static let cases: [Case] = {
-        var out: [Case] = []
         let fm = FileManager.default
-        for project in ((try? fm.contentsOfDirectory(atPath: reference.path)) ?? []).sorted() {
-            // Projects replayed from a file tree (the scratch session is replayed by SessionReplayTests).
-            guard fm.fileExists(atPath: reference.appendingPathComponent("\(project)/tree.txt").path),
-                  let text = try? String(contentsOf: reference.appendingPathComponent("\(project)/cases.tsv"), encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                guard cols.count >= 3, covered(cols[1]) else { continue }
-                out.append(Case(project: project, slug: cols[0], argv: cols[1], exitCode: Int32(cols[2]) ?? -1,
-                                stdin: cols.count > 3 && !cols[3].isEmpty ? cols[3] : nil))
-            }
-        }
-        return out
+        // Projects replayed from a file tree (the scratch session is replayed by SessionReplayTests).
+        return ((try? fm.contentsOfDirectory(atPath: reference.path)) ?? []).sorted()
+            .filter { fm.fileExists(atPath: reference.appendingPathComponent("\($0)/tree.txt").path) }
+            .flatMap { ReferenceReplay.cases(in: reference.appendingPathComponent($0), including: covered) }
     }()
 
     /// One scratch copy of each project (its file tree, bakery.yaml, inputs), committed to git so
@@ -84,42 +65,10 @@ struct ParityTests {
     static let projects = Projects()
     static let scratchRoot = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-parity-\(UUID().uuidString)")
 
-    /// Splits the recorded argv: options such as `--image-os Ubuntu 24.04` took the rest as one value.
-    static func arguments(_ argv: String, context: String) -> [String] {
-        let parts = argv.replacingOccurrences(of: "<CONTEXT>", with: context).split(separator: " ").map(String.init)
-        var out: [String] = []
-        var i = 0
-        while i < parts.count {
-            let p = parts[i]
-            if ["--image-os", "--image-variant"].contains(p) {
-                var j = i + 1
-                var value: [String] = []
-                while j < parts.count, !parts[j].hasPrefix("--") { value.append(parts[j]); j += 1 }
-                out += [p, value.joined(separator: " ")]
-                i = j
-            } else {
-                out.append(p)
-                i += 1
-            }
-        }
-        return out
-    }
+    static func arguments(_ argv: String, context: String) -> [String] { ReferenceReplay.arguments(argv, context: context) }
 
     static func normalize(_ v: JSONValue, context: String) -> JSONValue { ReferenceNormalization.normalize(v, context: context) }
     static func normalizeText(_ s: String, context: String) -> String { ReferenceNormalization.normalizeText(s, context: context) }
-
-    /// The runs where the reference crashed on --image-variant (from its recorded stderr).
-    static let variantCrashes: Set<String> = [
-        "01-basic-image/build-plan.image-variant-Standard", "01-basic-image/get-tags.image-variant-Standard",
-        "02-multiple-images-and-versions/build-plan.image-variant-Standard", "02-multiple-images-and-versions/get-tags.image-variant-Standard",
-        "05-images-with-managed-dependencies/build-plan.image-variant-Standard", "05-images-with-managed-dependencies/get-tags.image-variant-Standard",
-        "connect/build-plan.image-variant-Minimal", "connect/build-plan.image-variant-Standard",
-        "connect/get-tags.image-variant-Minimal", "connect/get-tags.image-variant-Standard",
-        "derived-connect-matrix-explicit/build-plan.image-variant-base", "derived-connect-matrix-explicit/build-plan.image-variant-pro",
-        "derived-connect-matrix-explicit/get-tags.image-variant-base", "derived-connect-matrix-explicit/get-tags.image-variant-pro",
-        "workbench/build-plan.image-variant-Minimal", "workbench/build-plan.image-variant-Standard",
-        "workbench/get-tags.image-variant-Minimal", "workbench/get-tags.image-variant-Standard",
-    ]
 
     @Test func theSuiteCoversTheReferenceRuns() {
         #expect(Self.cases.count >= 800)
@@ -138,18 +87,9 @@ struct ParityTests {
         }
         let context = dir.path
         let arguments = Self.arguments(c.argv, context: context)
-        var prefix: [String] = []
-        if c.slug == "build-plan.github-token-set" {
-            // The reference ran this case with GITHUB_TOKEN set: buildSecrets appear in the plan.
-            prefix = ["/usr/bin/env", "GITHUB_TOKEN=secret"]
-        } else {
-            prefix = ["/usr/bin/env", "-u", "GITHUB_TOKEN", "-u", "BAKERY_BASE_REF"]
-        }
-        if let stdin = c.stdin {
-            prefix = ["/bin/sh", "-c", "exec \"$0\" \"$@\" < \(dir.appendingPathComponent(stdin).path)"] + prefix.dropFirst(0)
-        }
+        let prefix = ReferenceReplay.prefix(for: c, inputs: dir)
         let cwd = c.slug.contains("context-flag") ? URL(fileURLWithPath: "/") : dir
-        let result = try BakeryBinary.run(arguments, in: cwd, prefix: prefix.isEmpty ? [] : prefix)
+        let result = try BakeryBinary.run(arguments, in: cwd, prefix: prefix)
 
         let source = Self.reference.appendingPathComponent(c.project)
         var goldenSlug = c.slug
@@ -158,7 +98,7 @@ struct ParityTests {
         // Deliberate difference: with --image-variant, posit-bakery crashes on a project that has an
         // image without variants (quirk 3; its stderr ends in AttributeError: 'NoneType' object has no
         // attribute 'name'). We keep such images' targets, with a warning.
-        if Self.variantCrashes.contains("\(c.project)/\(c.slug)") {
+        if ReferenceReplay.isVariantCrash(c) {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("has no variants but --image-variant filter is set"))
             let json = try #require(JSONValue.parse(result.stdout), "\(result.stdout.prefix(200))")

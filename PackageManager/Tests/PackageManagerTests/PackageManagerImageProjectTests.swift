@@ -70,52 +70,18 @@ struct PackageManagerImageProjectTests {
     /// config (`cases.tsv`), replayed on this folder: same stdout and exit code. Left out: `ci readme` (not
     /// ours to cover) and `--base-ref` runs (they diff the reference repository's own history).
     @Test func theRecordedCommandOutputsMatchOnThisFolder() throws {
-        let cases = try String(contentsOf: Self.reference.appendingPathComponent("cases.tsv"), encoding: .utf8)
-        var replayed = 0
-        for line in cases.split(separator: "\n").dropFirst() {
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count >= 3 else { continue }
-            let (slug, argv, exitCode) = (columns[0], columns[1], Int32(columns[2]) ?? -1)
-            guard !argv.hasPrefix("ci readme"), !argv.contains("--base-ref"), !argv.hasPrefix("create"),
-                  !argv.hasPrefix("update"), !argv.hasPrefix("remove") else { continue }
-            let arguments = Self.arguments(argv.replacingOccurrences(of: "<CONTEXT>", with: Self.project.path)
-                .replacingOccurrences(of: "inputs/", with: Self.reference.appendingPathComponent("inputs").path + "/"))
-            var prefix = ["/usr/bin/env", "-u", "GITHUB_TOKEN", "-u", "BAKERY_BASE_REF"]
-            if columns.count > 3, !columns[3].isEmpty {
-                prefix = ["/bin/sh", "-c", "exec \"$0\" \"$@\" < \(Self.reference.appendingPathComponent(columns[3]).path)"] + prefix
+        // The reference's inputs/ hold the --changed-files-from lists (paths relative to the project).
+        let runs = ReferenceReplay.cases(in: Self.reference) { ReferenceReplay.covered($0) && !$0.contains("--base-ref") }
+        for run in runs {
+            let arguments = ReferenceReplay.arguments(run.argv, context: Self.project.path).map {
+                $0.hasPrefix("inputs/") ? Self.reference.appendingPathComponent($0).path : $0
             }
-            let cwd = slug.contains("context-flag") ? URL(fileURLWithPath: "/") : Self.project
-            let result = try BakeryBinary.run(arguments, in: cwd, prefix: prefix)
-            replayed += 1
-            #expect(result.status == exitCode, "\(slug): \(result.stderr.suffix(400))")
-            if let expected = try? String(contentsOf: Self.reference.appendingPathComponent("\(slug).json"), encoding: .utf8) {
-                #expect(ReferenceNormalization.canonicalJSON(result.stdout, context: Self.project.path) == expected, "\(slug)")
-            } else {
-                let expected = try String(contentsOf: Self.reference.appendingPathComponent("\(slug).txt"), encoding: .utf8)
-                #expect(ReferenceNormalization.normalizeText(result.stdout, context: Self.project.path) == expected, "\(slug)")
-            }
+            let cwd = run.slug.contains("context-flag") ? URL(fileURLWithPath: "/") : Self.project
+            let result = try BakeryBinary.run(arguments, in: cwd, prefix: ReferenceReplay.prefix(for: run, inputs: Self.reference))
+            let problems = ReferenceReplay.problems(result, for: run, golden: Self.reference, context: Self.project.path)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
-        #expect(replayed >= 60)
-    }
-
-    /// Splits a recorded argv: `--image-os Ubuntu 24.04` took the rest up to the next option as one value.
-    static func arguments(_ argv: String) -> [String] {
-        let parts = argv.split(separator: " ").map(String.init)
-        var out: [String] = []
-        var i = 0
-        while i < parts.count {
-            out.append(parts[i])
-            if ["--image-os", "--image-variant"].contains(parts[i]) {
-                var j = i + 1
-                var value: [String] = []
-                while j < parts.count, !parts[j].hasPrefix("--") { value.append(parts[j]); j += 1 }
-                out.append(value.joined(separator: " "))
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        return out
+        #expect(runs.count >= 60)
     }
 
     // MARK: rendered files
