@@ -295,6 +295,26 @@ struct WorkbenchImageProjectTests {
         }
     }
 
+    /// A matrix folder is rendered once for every row, so its templates cannot name a row's versions: no
+    /// `Dependencies.…` or `Image.Version` in a Jinja expression or statement. The versions reach the build as
+    /// build args (`r.build_arg()`, `$POSITRON_VERSION` …) and the goss file through `goss.build_arg_env_var`.
+    @Test func matrixTemplatesTakeTheirVersionsFromBuildArgsOnly() throws {
+        var templates = 0
+        for folder in try WorkbenchProject.folders() where folder.isMatrix {
+            let directory = Self.project.appendingPathComponent("\(folder.image.name)/template")
+            for (path, (data, _)) in ImageProjectChecks.files(below: directory) {
+                let text = String(decoding: data, as: UTF8.self)
+                templates += 1
+                for tag in text.matches(of: /\{\{.*?\}\}|\{%.*?%\}/.dotMatchesNewlines()) {
+                    let jinja = String(tag.output)
+                    #expect(!jinja.contains("Dependencies.") && !jinja.contains("Image.Version"),
+                            "\(folder.image.name)/template/\(path): \(jinja) names a row's version; use the build arg macros")
+                }
+            }
+        }
+        #expect(templates >= 8, "the matrix images' templates")
+    }
+
     /// The `ARG` instructions of a Containerfile: name → default (nil when it has none; an empty `NAME=` counts
     /// as no default, since a build without the arg would get an empty version).
     static func declaredArgs(_ containerfile: String) -> [String: String?] {
