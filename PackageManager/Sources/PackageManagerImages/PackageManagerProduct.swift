@@ -22,4 +22,8 @@ public struct PackageManagerProduct: ProductImages {
     public func isValidVersionName(_ version: String, image: String) -> Bool? {
         imageNames.contains(image) ? PackageManagerVersion(version) != nil : nil
     }
+
+    public func versionNameHint(_ version: String, image: String) -> String {
+        "\(image) versions are Package Manager releases such as 2025.12.0-14 (YYYY.MM.P, with an optional package build number)"
+    }
 }

@@ -35,6 +35,8 @@ import TestSupport
         #expect(product.isValidVersionName("2026.4.2", image: "package-manager") == false)
         // Images Package Manager does not publish have no rule here.
         #expect(product.isValidVersionName("anything", image: "connect") == nil)
+        // A bad name is explained with a Package Manager example, not the generic one.
+        #expect(product.versionNameHint("2025.12", image: "package-manager").contains("such as 2025.12.0-14"))
     }
 
     @Test func itReadsItsOwnChannelsOnly() {

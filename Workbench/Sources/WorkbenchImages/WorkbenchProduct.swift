@@ -27,35 +27,10 @@ public struct WorkbenchProduct: ProductImages {
         Self.releaseVersionedImages.contains(image) ? WorkbenchVersion(version) != nil : nil
     }
 
-    /// The shared checks, with a hint for a bad version name that says what a Workbench version looks like
-    /// and what is wrong with this one (the shared hint's example, 2026.03.1, is not a Workbench version).
-    public func check(_ config: BakeryConfig, file: String) -> [Diagnostic] {
-        var found = WithoutVersionRule(of: self).standardChecks(config, file: file)
-        for (i, image) in config.images.enumerated() where Self.releaseVersionedImages.contains(image.name) {
-            for (j, version) in image.versions.enumerated() {
-                guard let problem = WorkbenchVersion.problem(with: version.name) else { continue }
-                found.append(Diagnostic(.error, "'\(version.name)' is not a \(displayName) version", code: .productRule,
-                                        location: version.location,
-                                        path: ConfigPath().key("images").index(i).key("versions").index(j).key("name"),
-                                        hint: "\(image.name) versions are Workbench releases such as \(WorkbenchVersion.example); \(problem)"))
-            }
-        }
-        return found
-    }
-}
-
-/// The product's names without its version rule, so that the shared checks leave version names to
-/// `WorkbenchProduct.check`.
-private struct WithoutVersionRule: ProductImages {
-    let displayName: String
-    let folderName: String
-    let imageNames: [String]
-    let channelProducts: [PositProduct]
-
-    init(of product: WorkbenchProduct) {
-        displayName = product.displayName
-        folderName = product.folderName
-        imageNames = product.imageNames
-        channelProducts = product.channelProducts
+    /// What a Workbench version looks like, and what is wrong with this one (the generic hint's example,
+    /// 2026.03.1, is not a Workbench version).
+    public func versionNameHint(_ version: String, image: String) -> String {
+        let problem = WorkbenchVersion.problem(with: version).map { "; \($0)" } ?? ""
+        return "\(image) versions are Workbench releases such as \(WorkbenchVersion.example)\(problem)"
     }
 }

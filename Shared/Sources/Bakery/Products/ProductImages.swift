@@ -25,6 +25,9 @@ public protocol ProductImages: Sendable {
     /// Whether `version` is a well-formed version name for `image` (images versioned by the product's
     /// own release numbers), or nil when the product has no rule for that image.
     func isValidVersionName(_ version: String, image: String) -> Bool?
+    /// What to tell the user when `version` breaks `image`'s version rule: what a version looks like, and
+    /// what is wrong with this one when the product can say.
+    func versionNameHint(_ version: String, image: String) -> String
     /// Checks only the product can make on its own bakery.yaml, run whenever its folder is loaded:
     /// located errors and warnings, in document order.
     func check(_ config: BakeryConfig, file: String) -> [Diagnostic]
@@ -36,6 +39,11 @@ extension ProductImages {
 
     /// No version rule unless the product states one.
     public func isValidVersionName(_ version: String, image: String) -> Bool? { nil }
+
+    /// A generic hint: versions are release numbers.
+    public func versionNameHint(_ version: String, image: String) -> String {
+        "\(image) versions are release numbers such as 2026.03.1"
+    }
 
     /// The default checks: the images are the ones the module names, and every version name of an
     /// image with a version rule follows it.
@@ -60,7 +68,7 @@ extension ProductImages {
                 found.append(Diagnostic(.error, "'\(version.name)' is not a \(displayName) version", code: .productRule,
                                         location: version.location,
                                         path: ConfigPath().key("images").index(i).key("versions").index(j).key("name"),
-                                        hint: "\(image.name) versions are release numbers such as 2026.03.1"))
+                                        hint: versionNameHint(version.name, image: image.name)))
             }
         }
         return found
