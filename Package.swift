@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
         // Helpers shared by test targets: seeded randomness, running the built bakery, the reference normalisation.
-        .target(name: "TestSupport", dependencies: ["Bakery"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Bakery", "BakeryYAML", "GoTemplate"], path: "Tests/TestSupport"),
         // A seeded in-process fuzzer (YAML reader, span editor, config model, Jinja), run in release by CI.
         .executableTarget(name: "bakery-fuzz", dependencies: ["Bakery", "BakeryYAML", "Jinja"], path: "Tests/Fuzz"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),

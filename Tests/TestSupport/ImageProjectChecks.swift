@@ -1,7 +1,9 @@
 // Checks every product image project runs on itself (Connect, PackageManager, Workbench): its rendered folders
 // equal a fresh render, the files below a folder with their modes, and the environment dgoss gives a target.
 import Bakery
+import BakeryYAML
 import Foundation
+import GoTemplate
 
 /// What the product suites share about their image project folders.
 public enum ImageProjectChecks {
@@ -68,5 +70,52 @@ public enum ImageProjectChecks {
         ]
         if let variant { env["IMAGE_VARIANT"] = variant.name }
         return env
+    }
+
+    // MARK: goss files
+
+    /// `readFile` inside a test container: `/tmp/version/…` is the rendered version folder `directory` (the
+    /// mount `bakery dgoss run` makes); any other path is refused.
+    public static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String {
+        { path in
+            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
+            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
+        }
+    }
+
+    /// A goss file's text rendered as goss would inside the container (`.Env` is `env`, readFile reads the
+    /// version folder `directory`), parsed as YAML; nil when it renders to an empty document.
+    public static func renderGoss(_ text: String, name: String, directory: URL, env: [String: String]) throws -> YAMLNode? {
+        let template = try GoTemplate(name: name, source: text)
+        let functions = GoFunctions.goss(environment: env, readFile: versionMount(directory))
+        return try YAMLParser.parse(try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions))
+    }
+
+    // MARK: hadolint
+
+    /// Runs `bakery hadolint run --failure-threshold style` (plus `arguments`) on `context` — a scratch copy, so
+    /// results/ lands there — with the hadolint binary `hadolint`, and returns the problems: a failed run, a
+    /// results file with findings, a results count other than `containerfiles` (one per distinct Containerfile),
+    /// no SARIF file. Empty when every Containerfile is clean beyond the ignores bakery.yaml documents.
+    public static func hadolintProblems(context: URL, arguments: [String] = [], hadolint: String, containerfiles: Int) throws -> [String] {
+        let result = try BakeryBinary.run(["hadolint", "run", "--context", context.path, "--failure-threshold", "style"] + arguments,
+                                          in: BakeryBinary.repositoryRoot, timeout: 300, environment: ["HADOLINT_PATH": hadolint])
+        var problems: [String] = []
+        if result.status != 0 || !result.stderr.hasSuffix("✅ Linting completed\n") {
+            problems.append("bakery hadolint run exited \(result.status): \(result.stderr.suffix(2000))")
+        }
+        let results = context.appendingPathComponent("results/hadolint")
+        let files = FolderWalk.entries(results).filter { $0.kind == .regular && $0.path.hasSuffix(".json") }
+        if files.count != containerfiles {
+            problems.append("\(files.count) hadolint results files, expected one per distinct Containerfile (\(containerfiles))")
+        }
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            let findings = (try? String(contentsOf: results.appendingPathComponent(file.path), encoding: .utf8)) ?? "(unreadable)"
+            if findings != "[]" { problems.append("\(file.path): \(findings)") }
+        }
+        if !FileManager.default.fileExists(atPath: results.appendingPathComponent("hadolint.sarif").path) {
+            problems.append("no results/hadolint/hadolint.sarif")
+        }
+        return problems
     }
 }

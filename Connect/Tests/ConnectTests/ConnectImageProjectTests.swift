@@ -175,19 +175,10 @@ struct ConnectImageProjectTests {
             """
         try Data(text.replacingCharacters(in: constraints, with: pinned).utf8).write(to: config)
 
-        let result = try BakeryBinary.run(["hadolint", "run", "--context", scratch.path, "--matrix-versions", "include",
-                                           "--failure-threshold", "style"], in: Self.root, timeout: 300, environment: ["HADOLINT_PATH": hadolint])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.hasSuffix("✅ Linting completed\n"), "\(result.stderr)")
         // One results file per distinct Containerfile, each hadolint's empty list.
-        let results = scratch.appendingPathComponent("results/hadolint")
-        let files = FolderWalk.entries(results).filter { $0.kind == .regular && $0.path.hasSuffix(".json") }
-        #expect(files.count == folders.reduce(0) { $0 + Set($1.containerfiles.map(\.file)).count })
-        for file in files {
-            let findings = try String(contentsOf: results.appendingPathComponent(file.path), encoding: .utf8)
-            #expect(findings == "[]", "\(file.path): \(findings)")
-        }
-        #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("hadolint.sarif").path))
+        let problems = try ImageProjectChecks.hadolintProblems(context: scratch, arguments: ["--matrix-versions", "include"], hadolint: hadolint,
+                                                               containerfiles: folders.reduce(0) { $0 + Set($1.containerfiles.map(\.file)).count })
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     @Test(.enabled(if: ExternalTool.shouldRun("shellcheck")))
@@ -219,13 +210,8 @@ struct ConnectImageProjectTests {
     static func renderGoss(_ folder: RenderedFolder, env: [String: String]) throws -> YAMLNode {
         let directory = Self.project.appendingPathComponent(folder.relativePath)
         let text = try String(contentsOf: directory.appendingPathComponent("test/goss.yaml"), encoding: .utf8)
-        let template = try GoTemplate(name: "\(folder.relativePath)/test/goss.yaml", source: text)
-        let functions = GoFunctions.goss(environment: env, readFile: { path in
-            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
-            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
-        })
-        let yaml = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
-        return try #require(try YAMLParser.parse(yaml), "\(folder)/test/goss.yaml renders to an empty document")
+        let name = "\(folder.relativePath)/test/goss.yaml"
+        return try #require(try ImageProjectChecks.renderGoss(text, name: name, directory: directory, env: env), "\(name) renders to an empty document")
     }
 
     static func packages(in folder: RenderedFolder, os: ImageVersionOS) throws -> [String] {

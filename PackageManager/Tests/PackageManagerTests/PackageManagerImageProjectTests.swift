@@ -199,17 +199,9 @@ struct PackageManagerImageProjectTests {
         }
         let scratch = try BakeryBinary.temporaryCopy(of: Self.project)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let result = try BakeryBinary.run(["hadolint", "run", "--context", scratch.path, "--failure-threshold", "style"],
-                                          in: Self.root, timeout: 300, environment: ["HADOLINT_PATH": hadolint])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.hasSuffix("✅ Linting completed\n"), "\(result.stderr)")
-        let results = scratch.appendingPathComponent("results/hadolint")
-        let files = FolderWalk.entries(results).filter { $0.kind == .regular && $0.path.hasSuffix(".json") }
-        #expect(files.count == (try Self.folders()).reduce(0) { $0 + $1.containerfiles.count })
-        for file in files {
-            let findings = try String(contentsOf: results.appendingPathComponent(file.path), encoding: .utf8)
-            #expect(findings == "[]", "\(file.path): \(findings)")
-        }
+        let problems = try ImageProjectChecks.hadolintProblems(context: scratch, hadolint: hadolint,
+                                                               containerfiles: try Self.folders().reduce(0) { $0 + $1.containerfiles.count })
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     @Test(.enabled(if: ExternalTool.shouldRun("shellcheck")))
@@ -231,19 +223,11 @@ struct PackageManagerImageProjectTests {
     }
 
     /// Reads /tmp/version/… from the folder, as the mount in the test container would.
-    static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String {
-        { path in
-            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
-            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
-        }
-    }
+    static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String { ImageProjectChecks.versionMount(directory) }
 
     /// Renders a goss.yaml as goss would inside the container.
     static func renderGoss(_ text: String, name: String, directory: URL, env: [String: String]) throws -> YAMLNode {
-        let template = try GoTemplate(name: name, source: text)
-        let functions = GoFunctions.goss(environment: env, readFile: versionMount(directory))
-        let yaml = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
-        return try #require(try YAMLParser.parse(yaml), "\(name) renders to an empty document")
+        try #require(try ImageProjectChecks.renderGoss(text, name: name, directory: directory, env: env), "\(name) renders to an empty document")
     }
 
     static func renderGoss(_ folder: PackageManagerFolder, env: [String: String]) throws -> YAMLNode {

@@ -3,7 +3,6 @@
 import Bakery
 import BakeryYAML
 import Foundation
-import GoTemplate
 import Goss
 import Testing
 import TestSupport
@@ -86,19 +85,11 @@ enum WorkbenchProject {
     }
 
     /// `readFile` inside the test container: /tmp/version/… is the rendered folder (the mount `dgoss run` makes).
-    static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String {
-        { path in
-            guard path.hasPrefix("/tmp/version/") else { throw GoFunctionFailure("open \(path): outside the mounted version folder") }
-            return try String(contentsOf: directory.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
-        }
-    }
+    static func versionMount(_ directory: URL) -> @Sendable (String) throws -> String { ImageProjectChecks.versionMount(directory) }
 
     /// Renders goss text as goss would inside the container, and parses the YAML.
     static func renderGoss(_ text: String, name: String, directory: URL, env: [String: String]) throws -> YAMLNode {
-        let template = try GoTemplate(name: name, source: text)
-        let functions = GoFunctions.goss(environment: env, readFile: versionMount(directory))
-        let yaml = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
-        return try #require(try YAMLParser.parse(yaml), "\(name) renders to an empty document")
+        try #require(try ImageProjectChecks.renderGoss(text, name: name, directory: directory, env: env), "\(name) renders to an empty document")
     }
 
     /// A folder's `test/goss.yaml`, rendered for one target.
