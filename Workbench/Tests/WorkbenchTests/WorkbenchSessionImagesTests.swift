@@ -314,6 +314,8 @@ struct WorkbenchSessionImagesTests {
             #expect(builder.runs.contains { $0.contains("--no-install-recommends") && $0.contains("jq") && $0.contains("unzip") }, "\(target)")
             Self.expectUbuntuFinalStage(final, version: os.buildOS.version, target: target)
             #expect(final.name == "build", "\(target)")
+            #expect(final.argumentNames == ["DEBIAN_FRONTEND"], "\(target)")
+            #expect(final.first("SHELL").map { "SHELL \($0)" } == Self.shell, "\(target)")
             let upgrade = final.runs.first ?? ""
             #expect(upgrade.contains("apt-get upgrade") && upgrade.contains("apt-get dist-upgrade") && upgrade.contains("rm -rf /var/lib/apt/lists/*"),
                     "\(target): \(upgrade)")
