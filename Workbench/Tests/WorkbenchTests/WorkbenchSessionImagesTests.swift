@@ -266,6 +266,20 @@ struct WorkbenchSessionImagesTests {
         #expect(run.downloads == [url])
         #expect(!rendered.contains("multi/${session_arch}/"), "the release URL is left out of a development build:\n\(rendered)")
 
+        // A multi-platform dev target gets the URL generalised with $TARGETARCH (reference §14.3): each
+        // architecture still downloads its own S3 name (x86_64 for amd64).
+        let generalised = ChannelRelease(version: version.description, downloadURL: try version.sessionComponentsURL(architecture: "amd64"))
+            .architectureGeneralisedURL
+        #expect(generalised.contains("$TARGETARCH"), "\(generalised)")
+        let multi = try Self.render("\(Self.sessionInit)/template/Containerfile.ubuntu2404.jinja2",
+                                    values: Self.sessionInitValues(version: version.description, downloadURL: generalised))
+        let multiStep = try Self.downloadStep(try Containerfile(parsing: multi, name: "multi-platform dev render"), marker: "/opt/session-components",
+                                              target: "multi-platform dev render")
+        for architecture in WorkbenchVersion.architectures {
+            #expect(try StubbedStep.run(multiStep, variables: ["TARGETARCH": architecture]).downloads == [try version.sessionComponentsURL(architecture: architecture)],
+                    "\(architecture)")
+        }
+
         let release = try Self.render("\(Self.sessionInit)/template/Containerfile.ubuntu2404.jinja2",
                                       values: Self.sessionInitValues(version: version.description, downloadURL: nil))
         let releaseStep = try Self.downloadStep(try Containerfile(parsing: release, name: "release render"), marker: "/opt/session-components", target: "release render")
