@@ -229,15 +229,15 @@ struct WorkbenchServerImageTests {
                 }
 
                 // Startup plumbing and configuration files.
-                let version = folder.relativePath
-                for copy in ["COPY --chmod=0775 \(version)/scripts/startup.sh /usr/local/bin/startup.sh",
-                             "COPY \(version)/startup/launcher/ /startup/launcher/", "COPY \(version)/startup/base/ /startup/base/",
-                             "COPY \(version)/startup/supervisord.conf /etc/supervisor/supervisord.conf",
-                             "COPY \(version)/conf/jupyter/ \(version)/conf/launcher/ \(version)/conf/rstudio/ \(version)/conf/positron/ \(version)/conf/vscode/ /etc/rstudio/"] {
+                let path = folder.relativePath
+                for copy in ["COPY --chmod=0775 \(path)/scripts/startup.sh /usr/local/bin/startup.sh",
+                             "COPY \(path)/startup/launcher/ /startup/launcher/", "COPY \(path)/startup/base/ /startup/base/",
+                             "COPY \(path)/startup/supervisord.conf /etc/supervisor/supervisord.conf",
+                             "COPY \(path)/conf/jupyter/ \(path)/conf/launcher/ \(path)/conf/rstudio/ \(path)/conf/positron/ \(path)/conf/vscode/ /etc/rstudio/"] {
                     #expect(final.contains { $0.description == copy }, "\(target): \(copy)")
                 }
-                #expect(final.contains { $0.description == "COPY \(version)/startup/user-provisioning/ /startup/user-provisioning/" } == standard, "\(target)")
-                #expect(final.contains { $0.description == "COPY --chmod=0600 \(version)/conf/sssd/sssd.conf /etc/sssd/sssd.conf" } == standard, "\(target)")
+                #expect(final.contains { $0.description == "COPY \(path)/startup/user-provisioning/ /startup/user-provisioning/" } == standard, "\(target)")
+                #expect(final.contains { $0.description == "COPY --chmod=0600 \(path)/conf/sssd/sssd.conf /etc/sssd/sssd.conf" } == standard, "\(target)")
                 let configure = try #require(final.first { $0.arguments.contains("/var/lib/rstudio-server/monitor/log") }, "\(target): no configuration step")
                 #expect(configure.arguments.contains("chown rstudio-server:rstudio-server /var/lib/rstudio-server/monitor/log"), "\(target)")
                 #expect(configure.arguments.contains("mkdir -p /startup/custom/ /startup/user-provisioning/"), "\(target)")
