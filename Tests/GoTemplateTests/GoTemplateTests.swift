@@ -237,9 +237,15 @@ private func failure(_ source: String, env: [String: String] = [:]) -> GoTemplat
                     "IMAGE_OS_PLATFORM": "linux/amd64", "BUILD_ARG_R_VERSION": "4.5.2", "BUILD_ARG_PYTHON_VERSION": "3.14.3",
                     "BUILD_ARG_QUARTO_VERSION": "1.8.27",
                 ]
+                // Package lists are stubbed (so the range is seen to work); other files of the version folder
+                // (the one holding test/goss.yaml, mounted at /tmp/version) are read as they are.
+                let versionFolder = file.deletingLastPathComponent().deletingLastPathComponent()
                 let functions = GoFunctions.goss(environment: env, readFile: { path in
-                    guard path.hasPrefix("/tmp/version/deps/") else { throw GoFunctionFailure("open \(path): no such file or directory") }
-                    return "pkg-one\npkg-two\n"
+                    if path.hasPrefix("/tmp/version/deps/") { return "pkg-one\npkg-two\n" }
+                    guard path.hasPrefix("/tmp/version/"), !path.contains(".."),
+                          let text = try? String(contentsOf: versionFolder.appendingPathComponent(String(path.dropFirst("/tmp/version/".count))), encoding: .utf8)
+                    else { throw GoFunctionFailure("open \(path): no such file or directory") }
+                    return text
                 })
                 let out = try template.render(data: .map(["Env": .environment(env), "Vars": .map([:])]), functions: functions)
                 #expect(!out.contains("{{") && !out.contains("<no value>"), "\(file.path) \(variant)")
