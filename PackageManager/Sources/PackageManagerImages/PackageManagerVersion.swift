@@ -78,22 +78,9 @@ public struct PackageManagerVersion: Sendable, Hashable, Comparable, CustomStrin
         return a.metadata != b.metadata && identifiersPrecede(a.metadata, b.metadata)
     }
 
-    static func isNumeric(_ identifier: String) -> Bool {
-        !identifier.isEmpty && identifier.allSatisfy { $0.isASCII && $0.isNumber }
-    }
+    static func isNumeric(_ identifier: String) -> Bool { CalendarVersion.isNumericIdentifier(identifier) }
 
-    /// SemVer-style precedence of identifier lists; numbers compare by length then digits (no overflow).
-    static func identifiersPrecede(_ a: [String], _ b: [String]) -> Bool {
-        for (x, y) in zip(a, b) where x != y {
-            switch (isNumeric(x), isNumeric(y)) {
-            case (true, true): return (x.count, x) < (y.count, y)
-            case (true, false): return true
-            case (false, true): return false
-            case (false, false): return x < y
-            }
-        }
-        return a.count < b.count
-    }
+    static func identifiersPrecede(_ a: [String], _ b: [String]) -> Bool { CalendarVersion.identifiersPrecede(a, b) }
 
     /// The version percent-encoded for URLs (`+` becomes `%2B`), as the CDN's file names spell it.
     public var urlEncoded: String {

@@ -44,4 +44,27 @@ public struct CalendarVersion: Sendable, Equatable {
     /// `MAJOR.MINOR`, the release stream (`2026.05`).
     public var stream: String { "\(major).\(minor)" }
     public var isPrerelease: Bool { !prerelease.isEmpty }
+
+    /// Whether a pre-release or build identifier is a number (ASCII digits only, `0`–`9`).
+    public static func isNumericIdentifier(_ identifier: String) -> Bool {
+        !identifier.isEmpty && identifier.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// SemVer precedence of two identifier lists (pre-release or build identifiers): compared one by one,
+    /// numbers numerically (by length, then digits: no overflow) and before words, words in ASCII order; when
+    /// one list is a prefix of the other, the shorter comes first.
+    ///
+    ///     CalendarVersion.identifiersPrecede(["rc", "2"], ["rc", "10"])   // true
+    ///     CalendarVersion.identifiersPrecede(["dev"], ["1"])              // false: numbers come first
+    public static func identifiersPrecede(_ a: [String], _ b: [String]) -> Bool {
+        for (x, y) in zip(a, b) where x != y {
+            switch (isNumericIdentifier(x), isNumericIdentifier(y)) {
+            case (true, true): return (x.count, x) < (y.count, y)
+            case (true, false): return true
+            case (false, true): return false
+            case (false, false): return x < y
+            }
+        }
+        return a.count < b.count
+    }
 }
