@@ -151,6 +151,33 @@ struct WorkbenchImageProjectTests {
         #expect(targets.count == 12 + 3 + 3 + 24)
     }
 
+    /// Every file a Containerfile copies from the build context (COPY and ADD without `--from`, ADD of a URL
+    /// aside) is in it: the context is Workbench/, so a mistyped or renamed path fails the build.
+    @Test func everyCopiedPathIsInTheBuildContext() throws {
+        var copied = 0
+        for folder in try WorkbenchProject.folders() {
+            for file in Set(folder.containerfiles.map(\.file)) {
+                var pending = ""
+                for line in try folder.text(file).split(separator: "\n", omittingEmptySubsequences: false) {
+                    if line.hasSuffix("\\") { pending += line.dropLast() + " "; continue }
+                    let instruction = pending + line
+                    pending = ""
+                    let words = instruction.split(separator: " ").map(String.init)
+                    guard let keyword = words.first?.uppercased(), keyword == "COPY" || keyword == "ADD",
+                          !words.contains(where: { $0.hasPrefix("--from=") }) else { continue }
+                    let paths = words.dropFirst().filter { !$0.hasPrefix("--") }
+                    #expect(paths.count >= 2 && !instruction.contains("["), "\(folder)/\(file): '\(instruction)' (sources and a destination, not JSON form)")
+                    for source in paths.dropLast() where !source.contains("://") {
+                        copied += 1
+                        #expect(FileManager.default.fileExists(atPath: Self.project.appendingPathComponent(source).path),
+                                "\(folder)/\(file): \(keyword) \(source) is not in the build context (Workbench/)")
+                    }
+                }
+            }
+        }
+        #expect(copied >= 18 * 2, "\(copied) copied paths")
+    }
+
     /// Rendered folders are outputs: deleting them and running `bakery update files --all` gives the committed
     /// tree back byte for byte and mode for mode (nobody edits a rendered file by hand; none is stale).
     @Test func renderedFilesEqualAFreshRender() throws {

@@ -218,6 +218,9 @@ struct WorkbenchServerImageTests {
                     if let kernel {
                         #expect(kernel.arguments.contains("/opt/python/\(pythonVersion)/bin/pip install"), "\(target)")
                         #expect(kernel.arguments.contains("--name python\(pythonVersion) --display-name \"Python \(pythonVersion)\""), "\(target)")
+                        // System-wide, where goss looks and every user's Jupyter finds it (a --user kernel is root's only).
+                        #expect(kernel.arguments.contains("-m ipykernel install --prefix=/usr/local --name"), "\(target): \(kernel)")
+                        #expect(!kernel.arguments.contains("--user"), "\(target): \(kernel)")
                     }
                 }
                 let drivers = final.first { $0.keyword == "RUN" && $0.arguments.contains("rstudio-drivers") && !$0.arguments.contains("setup.deb.sh") }
@@ -346,7 +349,8 @@ struct WorkbenchServerImageTests {
     }
 
     /// The patch, run on a maintainer script shaped like the package's: the service commands become no-ops in
-    /// valid shell, the license initialisation block goes, everything else stays.
+    /// valid shell, the license initialisation block goes (with the blocks nested in it, one-line ones too),
+    /// everything else stays. A block that never ends stops the install and leaves the script as it was.
     @Test func theMaintainerScriptPatchKeepsAValidScript() throws {
         let folder = try #require(try Self.folders().first)
         let script = try folder.text("scripts/install_workbench.sh")
@@ -357,6 +361,9 @@ struct WorkbenchServerImageTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let postinst = scratch.appendingPathComponent("rstudio-server.postinst")
+        let patch = scratch.appendingPathComponent("patch.sh")
+        try Data((["set -euo pipefail", "postinst=\(postinst.path)", "workdir=\(scratch.path)"] + lines[start...end]).joined(separator: "\n").utf8).write(to: patch)
+
         try Data("""
             #!/bin/sh
             set -e
@@ -368,6 +375,7 @@ struct WorkbenchServerImageTests {
               rstudio-server force-suspend-all
             fi
             if [ "$RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION" != "1" ]; then
+                if [ -d /var/lib/.local ]; then echo "license state"; fi
                 if [ -x /usr/lib/rstudio-server/bin/license-manager ]; then
                     /usr/lib/rstudio-server/bin/license-manager initialize
                 fi
@@ -376,19 +384,30 @@ struct WorkbenchServerImageTests {
             exit 0
 
             """.utf8).write(to: postinst)
-        let patch = scratch.appendingPathComponent("patch.sh")
-        try Data((["set -euo pipefail", "postinst=\(postinst.path)", "workdir=\(scratch.path)"] + lines[start...end]).joined(separator: "\n").utf8).write(to: patch)
         let result = try BakeryBinary.execute("/bin/bash", [patch.path], in: scratch)
         #expect(result.status == 0, "\(result.stderr)")
         let patched = try String(contentsOf: postinst, encoding: .utf8)
-        #expect(!patched.contains("license-manager initialize") && !patched.contains("RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION"), "\(patched)")
+        #expect(!patched.contains("license-manager initialize") && !patched.contains("RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION")
+                && !patched.contains("license state"), "\(patched)")
         for command in ["systemctl enable rstudio-server.service", "systemctl enable rstudio-launcher.service", "rstudio-server force-suspend-all"] {
             let line = patched.split(separator: "\n").first { $0.contains(command) }.map(String.init) ?? ""
             #expect(line.trimmingCharacters(in: .whitespaces).hasPrefix(": #"), "\(command) still runs: '\(line)'")
         }
-        #expect(patched.contains("echo \"configured\"\nexit 0\n"), "\(patched)")
+        #expect(patched.hasSuffix("fi\necho \"configured\"\nexit 0\n"), "the script after the license block is cut:\n\(patched)")
         let run = try BakeryBinary.execute("/bin/sh", [postinst.path], in: scratch)
         #expect(run.status == 0 && run.stdout == "configured\n", "\(run.stdout)\(run.stderr)")
+
+        let unclosed = """
+            #!/bin/sh
+            if [ "$RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION" != "1" ]; then
+                /usr/lib/rstudio-server/bin/license-manager initialize
+            echo "configured"
+
+            """
+        try Data(unclosed.utf8).write(to: postinst)
+        let refused = try BakeryBinary.execute("/bin/bash", [patch.path], in: scratch)
+        #expect(refused.status != 0 && refused.stderr.contains("does not end"), "\(refused.status) \(refused.stderr)")
+        #expect(try String(contentsOf: postinst, encoding: .utf8) == unclosed, "a refused patch changed the maintainer script")
     }
 
     // MARK: development builds
@@ -543,6 +562,7 @@ struct WorkbenchServerImageTests {
             #expect(Set((monitor["events"] ?? "").split(separator: ",").map(String.init)) ==
                     ["PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED", "PROCESS_STATE_FATAL"], "\(folder)")
             #expect(monitor["command"]?.contains("kill -QUIT \"$PPID\"") == true, "\(folder): the monitor does not stop supervisord")
+            try Self.expectTheMonitorStopsItsParent(try #require(monitor["command"]), folder: folder)
             // supervisord cuts a value at " ;" (an inline comment) and expands "%(…)s".
             for (section, values) in conf {
                 for (key, value) in values {
@@ -568,6 +588,28 @@ struct WorkbenchServerImageTests {
                 #expect(includes.contains(directory), "\(folder): supervisord does not include \(directory)")
             }
         }
+    }
+
+    /// The process monitor, run as supervisord runs an event listener (its parent reading "READY" on its
+    /// stdout, then writing an event header to its stdin): it says READY before anything else, waits for the
+    /// event, then sends its parent SIGQUIT. Without READY supervisord never sends it an event.
+    static func expectTheMonitorStopsItsParent(_ command: String, folder: WorkbenchFolder) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wb-monitor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let header = "ver:3.0 server:supervisor serial:7 pool:process-monitor poolserial:7 eventname:PROCESS_STATE_EXITED len:0\n"
+        try Data(header.utf8).write(to: scratch.appendingPathComponent("event"))
+        let parent = """
+            trap 'echo "supervisord got SIGQUIT"; exit 0' QUIT
+            \(command) < event > listener.out &
+            wait $!
+            sleep 2
+            echo "supervisord was not stopped"
+            """
+        let result = try BakeryBinary.execute("/bin/bash", ["-c", parent], in: scratch)
+        #expect(result.stdout == "supervisord got SIGQUIT\n", "\(folder): \(result.stdout)\(result.stderr)")
+        let said = (try? String(contentsOf: scratch.appendingPathComponent("listener.out"), encoding: .utf8)) ?? ""
+        #expect(said == "READY\n", "\(folder): the monitor wrote '\(said)' to supervisord (the protocol wants READY and a newline)")
     }
 
     /// startup.sh follows the license pattern of products.md §13 and starts Workbench as §6.2 says.
@@ -607,6 +649,143 @@ struct WorkbenchServerImageTests {
             #expect(script.contains("verify=(rstudio-server verify-installation)"), "\(folder)")
             #expect(script.contains("tee \"$diagnostic_dir/verify.log\""), "\(folder)")
         }
+    }
+
+    /// startup.sh, run in bash with the commands it calls replaced by stubs that record their arguments (rserver
+    /// also its environment): the order of license, test user, launcher and server; what the EXIT trap does;
+    /// the older variable names; the secrets kept out of rserver's environment and out of the debug trace.
+    @Test func theStartupScriptRunsAsTheFactsSay() throws {
+        let folder = try #require(try Self.folders().last)
+        let run = try StartupRun(script: try folder.text("scripts/startup.sh"))
+        defer { run.remove() }
+        let key = "KEY-1234-SECRET", password = "pw-SECRET"
+        let waits = "wait-for-it.sh localhost:\(WorkbenchProject.launcherPort) -t 10", rserver = "rserver --server-daemonize 0"
+
+        // A key: activated first, deactivated after the server stopped; gone from the server's environment.
+        var result = try run(["PWB_LICENSE": key])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.calls == ["license-manager activate \(key)", waits, rserver, "rstudio-server stop", "license-manager deactivate"], "\(result.calls)")
+        #expect(!result.serverEnvironment.contains(key) && !result.serverEnvironment.contains("PWB_LICENSE"), "\(result.serverEnvironment)")
+
+        // A license server under its oldest name; a key wins over a server; a file alone is used as it is.
+        result = try run(["RSP_LICENSE_SERVER": "licenses.example.com:8989"])
+        #expect(result.calls == ["license-manager license-server licenses.example.com:8989", waits, rserver, "rstudio-server stop",
+                                 "license-manager deactivate"], "\(result.calls)")
+        #expect(!result.serverEnvironment.contains("licenses.example.com"), "\(result.serverEnvironment)")
+        result = try run(["RSW_LICENSE": key, "PWB_LICENSE_SERVER": "licenses.example.com"])
+        #expect(result.calls.first == "license-manager activate \(key)" && !result.calls.contains { $0.contains("license-server") }, "\(result.calls)")
+        result = try run([:], licenseFile: true)
+        #expect(result.calls == [waits, rserver, "rstudio-server stop"], "\(result.calls)")
+        #expect(result.stdout.contains("Using the license file"), "\(result.stdout)")
+
+        // Deactivation is tried three times.
+        result = try run(["PWB_LICENSE": key, "DEACTIVATE_STATUS": "1"])
+        #expect(result.calls.filter { $0 == "license-manager deactivate" }.count == 3, "\(result.calls)")
+
+        // The test user: created with uid 10000 (or the one given) and the password; not when the uid is taken.
+        result = try run(["PWB_TESTUSER": "alice", "PWB_TESTUSER_PASSWD": password])
+        #expect(result.calls.prefix(2) == ["useradd -m -s /bin/bash -u 10000 -U alice", "chpasswd alice:\(password)"], "\(result.calls)")
+        #expect(!result.serverEnvironment.contains(password), "the password reached rserver's environment")
+        result = try run(["RSW_TESTUSER": "bob", "RSW_TESTUSER_PASSWD": password, "RSW_TESTUSER_UID": "2000"])
+        #expect(result.calls.first == "useradd -m -s /bin/bash -u 2000 -U bob", "\(result.calls)")
+        #expect(!result.serverEnvironment.contains(password), "the password reached rserver's environment")
+        result = try run(["PWB_TESTUSER": "alice", "PWB_TESTUSER_PASSWD": password, "TAKEN_UIDS": "10000"])
+        #expect(!result.calls.contains { $0.hasPrefix("useradd") || $0.hasPrefix("chpasswd") }, "\(result.calls)")
+
+        // The launcher: a launcher that never listens stops the start (the trap still deactivates); PWB_LAUNCHER=false
+        // or the older RSW_LAUNCHER=false skips the wait; the timeout is passed on.
+        result = try run(["PWB_LICENSE": key, "WAIT_STATUS": "1"])
+        #expect(result.status == 1 && !result.calls.contains(rserver), "\(result.status) \(result.calls)")
+        #expect(result.calls.suffix(2) == ["rstudio-server stop", "license-manager deactivate"], "\(result.calls)")
+        for off in [["PWB_LAUNCHER": "false"], ["RSW_LAUNCHER": "false"]] {
+            #expect(try run(off).calls == [rserver, "rstudio-server stop"], "\(off)")
+        }
+        #expect(try run(["PWB_LAUNCHER_TIMEOUT": "45"]).calls.first == "wait-for-it.sh localhost:\(WorkbenchProject.launcherPort) -t 45")
+
+        // Diagnostics only: verify-installation for the test user, no server.
+        result = try run(["PWB_TESTUSER": "alice", "DIAGNOSTIC_ENABLE": "true", "DIAGNOSTIC_ONLY": "true"])
+        #expect(result.status == 0 && result.calls.contains("rstudio-server verify-installation --verify-user=alice") && !result.calls.contains(rserver),
+                "\(result.calls)")
+
+        // rserver's exit status is the script's; the trap runs.
+        result = try run(["RSERVER_STATUS": "3"])
+        #expect(result.status == 3 && result.calls.last == "rstudio-server stop", "\(result.status) \(result.calls)")
+
+        // STARTUP_DEBUG_MODE=1 traces the script, but neither the key nor the password.
+        result = try run(["STARTUP_DEBUG_MODE": "1", "PWB_LICENSE": key, "PWB_TESTUSER": "alice", "PWB_TESTUSER_PASSWD": password])
+        #expect(result.status == 0 && result.stderr.contains("+ /"), "no trace: \(result.stderr)")
+        #expect(!result.stderr.contains(key) && !result.stderr.contains(password) && !result.stdout.contains(key) && !result.stdout.contains(password),
+                "a secret is in the output:\n\(result.stdout)\(result.stderr)")
+    }
+
+    /// A scratch copy of startup.sh whose absolute paths point at stubs in a scratch folder; each run starts from
+    /// the image's environment (the Containerfile's ENV) plus the given variables, and the stubs' knobs:
+    /// DEACTIVATE_STATUS, WAIT_STATUS, RSERVER_STATUS, TAKEN_UIDS.
+    struct StartupRun {
+        struct Outcome {
+            var status: Int32
+            var stdout: String
+            var stderr: String
+            /// Every stubbed call, as `name arg arg…` (chpasswd with its input).
+            var calls: [String]
+            /// `env` as rserver saw it.
+            var serverEnvironment: String
+        }
+
+        let directory: URL
+        var bin: URL { directory.appendingPathComponent("bin") }
+
+        /// The script's paths and the stubs that stand in for them.
+        static let paths = ["/usr/lib/rstudio-server/bin/license-manager": "bin/license-manager", "/usr/local/bin/wait-for-it.sh": "bin/wait-for-it.sh",
+                            "/usr/lib/rstudio-server/bin/rserver": "bin/rserver", "/etc/rstudio-server/license.lic": "license.lic",
+                            "/var/lib/.local": "local"]
+
+        init(script: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("wb-startup-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("bin"), withIntermediateDirectories: true)
+            var text = script
+            for (path, stub) in Self.paths {
+                try #require(text.contains(path), "startup.sh no longer names \(path)")
+                text = text.replacingOccurrences(of: path, with: directory.appendingPathComponent(stub).path)
+            }
+            try Data(text.utf8).write(to: directory.appendingPathComponent("startup.sh"))
+            let log = directory.appendingPathComponent("calls").path
+            let record = "printf '%s\\n' \"$(basename \"$0\") $*\" >> '\(log)'"
+            let stubs: [String: String] = [
+                "license-manager": "\(record)\nif [ \"$1\" = deactivate ]; then exit \"${DEACTIVATE_STATUS:-0}\"; fi",
+                "wait-for-it.sh": "\(record)\nexit \"${WAIT_STATUS:-0}\"",
+                "rserver": "\(record)\nenv > '\(directory.appendingPathComponent("rserver.env").path)'\nexit \"${RSERVER_STATUS:-0}\"",
+                "rstudio-server": record,
+                "useradd": record,
+                "chpasswd": "read -r line\nprintf 'chpasswd %s\\n' \"$line\" >> '\(log)'",
+                "getent": "for uid in ${TAKEN_UIDS:-}; do if [ \"$2\" = \"$uid\" ]; then echo \"someone:x:$uid:$uid::/home/someone:/bin/sh\"; exit 0; fi; done\nexit 2",
+                "id": "exit 1",
+                "sleep": ":",
+            ]
+            for (name, body) in stubs {
+                let file = directory.appendingPathComponent("bin/\(name)")
+                try Data("#!/bin/bash\n\(body)\n".utf8).write(to: file)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+            }
+        }
+
+        func callAsFunction(_ variables: [String: String], licenseFile: Bool = false) throws -> Outcome {
+            for file in ["calls", "rserver.env", "license.lic"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent(file)) }
+            if licenseFile { try Data("license\n".utf8).write(to: directory.appendingPathComponent("license.lic")) }
+            // The Containerfile's ENV, then the run's own.
+            var environment = ["STARTUP_DEBUG_MODE": "0", "PWB_LICENSE": "", "PWB_LICENSE_SERVER": "", "PWB_TESTUSER": "", "PWB_TESTUSER_PASSWD": "",
+                               "PWB_TESTUSER_UID": "", "PWB_LAUNCHER": "true", "PWB_LAUNCHER_TIMEOUT": "10",
+                               "DIAGNOSTIC_DIR": directory.appendingPathComponent("diagnostics").path, "DIAGNOSTIC_ENABLE": "false", "DIAGNOSTIC_ONLY": "false"]
+            environment.merge(variables) { $1 }
+            environment["PATH"] = "\(bin.path):/usr/bin:/bin"
+            let arguments = ["-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + ["/bin/bash", directory.appendingPathComponent("startup.sh").path]
+            let result = try BakeryBinary.execute("/usr/bin/env", arguments, in: directory)
+            func read(_ name: String) -> String { (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+            return Outcome(status: result.status, stdout: result.stdout, stderr: result.stderr,
+                           calls: read("calls").split(separator: "\n").map(String.init), serverEnvironment: read("rserver.env"))
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
     }
 
     /// Our wait-for-it.sh, run: 0 when the port accepts (and then the command's status), 1 when the time runs out

@@ -37,18 +37,25 @@ fi
 # No suspending of sessions and no systemd units to enable: each of these commands becomes a no-op (":"), so
 # the blocks that hold them stay valid shell. The license initialisation block is removed.
 sed -i -E 's/^([[:space:]]*)(.*(rstudio-server force-suspend-all|systemctl enable rstudio-server\.service|systemctl enable rstudio-launcher\.service).*)$/\1: # not in a container: \2/' "$postinst"
-awk '
+# Nested blocks are counted; a one-line "if …; fi" opens none. A block still open at the end means the script
+# is not shaped as expected: stop rather than install a maintainer script cut short.
+if ! awk '
+    function closes(word) { return word == "fi" || word == "fi;" }
     skipping == 0 && /^[[:space:]]*if .*RSTUDIO_INSTALL_NO_LICENSE_INITIALIZATION/ {
-        if ($NF != "fi") { skipping = 1 }
+        if (!closes($NF)) { skipping = 1 }
         next
     }
     skipping > 0 {
-        if ($1 == "if") { skipping++ }
-        else if ($1 == "fi" || $1 == "fi;") { skipping-- }
+        if ($1 == "if" && !closes($NF)) { skipping++ }
+        else if (closes($1)) { skipping-- }
         next
     }
     { print }
-' "$postinst" > "$workdir/postinst"
+    END { if (skipping > 0) { exit 3 } }
+' "$postinst" > "$workdir/postinst"; then
+    echo "install_workbench.sh: the license initialisation block of $postinst does not end; see the package's script" >&2
+    exit 1
+fi
 if ! bash -n "$workdir/postinst"; then
     echo "install_workbench.sh: the patched $postinst is not valid shell; see the package's script" >&2
     exit 1

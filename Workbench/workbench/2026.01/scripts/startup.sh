@@ -10,11 +10,19 @@
 #   PWB_TESTUSER, PWB_TESTUSER_PASSWD, PWB_TESTUSER_UID (default 10000)   a local user to log in with
 #   PWB_LAUNCHER (true|false), PWB_LAUNCHER_TIMEOUT (seconds)   wait for the launcher on localhost:5559
 #   DIAGNOSTIC_ENABLE, DIAGNOSTIC_ONLY (true|false), DIAGNOSTIC_DIR   rstudio-server verify-installation
-#   STARTUP_DEBUG_MODE=1   trace this script
+#   STARTUP_DEBUG_MODE=1   trace this script (not the lines that handle the license key or the password)
 set -eo pipefail
-if [ "${STARTUP_DEBUG_MODE:-0}" = "1" ]; then
-    set -x
-fi
+
+# STARTUP_DEBUG_MODE=1 traces the script, except where it handles the license key and the test user's password.
+trace_on() {
+    if [ "${STARTUP_DEBUG_MODE:-0}" = "1" ]; then
+        set -x
+    fi
+}
+trace_off() {
+    { set +x; } 2>/dev/null
+}
+trace_on
 
 license_manager=/usr/lib/rstudio-server/bin/license-manager
 license_file=/etc/rstudio-server/license.lic
@@ -46,6 +54,7 @@ on_exit() {
 }
 trap on_exit EXIT
 
+trace_off
 # The older names: RSW_* (RStudio Workbench) and RSP_* (RStudio Server Pro).
 PWB_LICENSE=${PWB_LICENSE:-${RSW_LICENSE:-${RSP_LICENSE:-}}}
 PWB_LICENSE_SERVER=${PWB_LICENSE_SERVER:-${RSW_LICENSE_SERVER:-${RSP_LICENSE_SERVER:-}}}
@@ -89,6 +98,7 @@ if [ -n "$PWB_TESTUSER" ]; then
     fi
 fi
 unset PWB_TESTUSER_PASSWD RSW_TESTUSER_PASSWD
+trace_on
 
 if [ "$PWB_LAUNCHER" = "true" ]; then
     if ! /usr/local/bin/wait-for-it.sh "localhost:$launcher_port" -t "$PWB_LAUNCHER_TIMEOUT"; then
