@@ -72,6 +72,30 @@ public enum ImageProjectChecks {
         return env
     }
 
+    // MARK: config and plan
+
+    /// What is wrong with a product folder's config: warnings when loaded, or `bakery validate --strict` failing
+    /// or warning. Empty when it validates cleanly.
+    public static func strictValidationProblems(project: URL) throws -> [String] {
+        var problems = try ConfigLoader.load(context: project).warnings.map { "warning when loaded: \($0)" }
+        let result = try BakeryBinary.run(["validate", "--strict", "--context", project.path], in: BakeryBinary.repositoryRoot)
+        if result.status != 0 || result.stderr.contains("WARNING") {
+            problems.append("bakery validate --strict exited \(result.status): \(result.stderr.suffix(2000))")
+        }
+        return problems
+    }
+
+    /// What differs between a `bakery build --plan` run on `project` and posit-bakery's recorded plan
+    /// (`golden`, normalised as the reference folder's README says). Empty when they are equal.
+    public static func planProblems(_ result: BakeryBinary.Result, project: URL, golden: URL) throws -> [String] {
+        guard result.status == 0 else { return ["bakery build --plan exited \(result.status): \(result.stderr.suffix(2000))"] }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        guard let got = ReferenceNormalization.canonicalJSON(result.stdout, context: project.path) else {
+            return ["bakery build --plan printed no JSON: \(result.stdout.prefix(300))"]
+        }
+        return got == expected ? [] : ["the plan differs from \(golden.lastPathComponent); compare with `bakery build --plan --context \(project.lastPathComponent)`"]
+    }
+
     // MARK: goss files
 
     /// `readFile` inside a test container: `/tmp/version/…` is the rendered version folder `directory` (the

@@ -81,9 +81,7 @@ public struct WorkbenchVersion: Sendable, Hashable, Comparable, CustomStringConv
         return (a.pro ?? -1) < (b.pro ?? -1)
     }
 
-    static func isNumeric(_ identifier: String) -> Bool {
-        !identifier.isEmpty && identifier.allSatisfy { $0.isASCII && $0.isNumber }
-    }
+    static func isNumeric(_ identifier: String) -> Bool { CalendarVersion.isNumericIdentifier(identifier) }
 
     /// The value of a run of ASCII digits without leading zeros ("0" itself allowed), else nil.
     static func plainNumber(_ text: String) -> Int? {
@@ -91,18 +89,8 @@ public struct WorkbenchVersion: Sendable, Hashable, Comparable, CustomStringConv
         return Int(text)
     }
 
-    /// SemVer-style precedence of pre-release identifiers; numbers compare by length then digits (no overflow).
-    static func identifiersPrecede(_ a: [String], _ b: [String]) -> Bool {
-        for (x, y) in zip(a, b) where x != y {
-            switch (isNumeric(x), isNumeric(y)) {
-            case (true, true): return (x.count, x) < (y.count, y)
-            case (true, false): return true
-            case (false, true): return false
-            case (false, false): return x < y
-            }
-        }
-        return a.count < b.count
-    }
+    /// SemVer-style precedence of pre-release identifiers (CalendarVersion's).
+    static func identifiersPrecede(_ a: [String], _ b: [String]) -> Bool { CalendarVersion.identifiersPrecede(a, b) }
 
     /// What is wrong with a name that is not a Workbench version, for hints; nil for a valid one.
     ///
