@@ -117,6 +117,19 @@ public enum ImageProjectChecks {
 
     // MARK: hadolint
 
+    /// The images of `config` whose hadolint ignore list (the `options` of `tool: hadolint` in bakery.yaml) is
+    /// missing or other than `expected`, each as a sentence; empty when every image documents exactly `expected`.
+    public static func hadolintIgnoreProblems(_ config: BakeryConfig, productFolder: String, expected: Set<String> = ["DL3008", "DL3059"]) -> [String] {
+        config.images.compactMap { image in
+            guard case .hadolint(let options)? = ToolOptions.effective(tool: .hadolint, image: image.options, variant: nil),
+                  let ignored = options.ignored else {
+                return "\(image.name) documents no hadolint ignore list in \(productFolder)/bakery.yaml"
+            }
+            return Set(ignored) == expected ? nil
+                : "\(image.name) ignores \(ignored.sorted()), not \(expected.sorted()): document a new ignore (with its reason) in bakery.yaml and in the suite"
+        }
+    }
+
     /// Runs `bakery hadolint run --failure-threshold style` (plus `arguments`) on `context` — a scratch copy, so
     /// results/ lands there — with the hadolint binary `hadolint`, and returns the problems: a failed run, a
     /// results file with findings, a results count other than `containerfiles` (one per distinct Containerfile),

@@ -143,13 +143,8 @@ struct ConnectImageProjectTests {
         let hadolint = try #require(ExternalTool.locate("hadolint", override: "HADOLINT_PATH"),
                                     "hadolint is required (BAKERY_REQUIRE_TOOLS=1): \(ExternalTool.installHint("hadolint"))")
         let folders = try Self.folders()
-        for image in try Self.load().config.images {
-            guard case .hadolint(let options)? = ToolOptions.effective(tool: .hadolint, image: image.options, variant: nil),
-                  options.ignored != nil else {
-                Issue.record("\(image.name) documents no hadolint ignore list in Connect/bakery.yaml")
-                continue
-            }
-        }
+        let ignores = ImageProjectChecks.hadolintIgnoreProblems(try Self.load().config, productFolder: "Connect")
+        #expect(ignores.isEmpty, "\(ignores.joined(separator: "\n"))")
         let scratch = try BakeryBinary.temporaryCopy(of: Self.project)
         defer { try? FileManager.default.removeItem(at: scratch) }
         // The matrix's versions come from dependencyConstraints, which this bakery resolves online only; its one
