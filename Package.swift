@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libyaml, from the system (Debian: libyaml-dev).
@@ -35,6 +36,9 @@ let package = Package(
         .target(name: "GoTemplate", path: "Shared/Sources/GoTemplate"),
         // A goss runner that needs no goss binary: gossfiles rendered with GoTemplate, checks evaluated through a Probe.
         .target(name: "Goss", dependencies: ["GoTemplate", "BakeryYAML"], path: "Shared/Sources/Goss"),
+        // The OCI distribution API (manifests, indexes, blobs, tags, referrers), digests, auth and retries; knows
+        // nothing about bakery.
+        .target(name: "OCIRegistry", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/Sources/OCIRegistry"),
         .target(
             name: "Bakery",
             dependencies: [
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], path: "Tests/GoTemplateTests"),
         .testTarget(name: "GossTests", dependencies: ["Goss"], path: "Tests/GossTests"),
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
+        .testTarget(name: "OCIRegistryTests", dependencies: ["OCIRegistry", "TestSupport"], path: "Tests/OCIRegistryTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
         .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "Goss", "TestSupport"], path: "Tests/BakeryTests"),
         .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
