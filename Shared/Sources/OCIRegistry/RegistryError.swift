@@ -7,6 +7,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible, Equatable
     public enum Code: String, Sendable, Equatable {
         /// Not a digest / reference / media type the client accepts.
         case invalidDigest, invalidReference
+        /// Not an `os/architecture[/variant]` platform.
+        case invalidPlatform
         /// A document (manifest, index, error body, token response) that does not parse.
         case invalidDocument
         /// Content whose digest is not the one asked for or announced.
