@@ -68,3 +68,21 @@ import Testing
         #expect(TransientFailure.attempts == 5)
     }
 }
+
+@Suite struct HostileInputTests {
+    static let huge = String(repeating: "a,\"=<;@:/", count: 120_000)
+
+    @Test func parsersReturnQuicklyOnMegabyteInputs() {
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(throws: RegistryError.self) { try ImageReference(parsing: Self.huge) }
+            #expect(throws: RegistryError.self) { try Platform(parsing: Self.huge) }
+            _ = AuthChallenge.parse("Bearer " + Self.huge)
+            _ = AuthChallenge.parse("Bearer realm=\"" + Self.huge)
+            #expect(LinkHeader.next("<" + Self.huge) == nil)
+            #expect(LinkHeader.next("</x>" + Self.huge) == nil)
+            #expect(!TransientFailure.isTransient(status: nil, message: Self.huge))
+        }
+        #expect(elapsed < .seconds(10), "took \(elapsed)")
+    }
+}

@@ -1,5 +1,7 @@
 // Image manifests and indexes (image-spec `manifest.md`, `image-index.md`; Docker schema 2 manifests and manifest
 // lists share the shape), decoded with errors that name the field, and encoded canonically.
+// Fields the spec adds later (or a descriptor's `data`) are accepted and dropped: re-encoding a fetched document
+// gives other bytes, so a document copied between registries must be sent as the bytes that were fetched.
 import Foundation
 
 /// A single-platform image: a config and its layers (OCI image manifest or Docker schema 2 manifest).
