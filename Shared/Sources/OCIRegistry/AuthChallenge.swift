@@ -41,6 +41,7 @@ public struct AuthChallenge: Sendable, Equatable {
             guard let scheme = scanner.token(), !scheme.isEmpty else { break }
             var parameters: [String: String] = [:]
             scanner.skipWhitespace()
+            if scanner.position < scanner.bytes.count, scanner.bytes[scanner.position] == UInt8(ascii: "=") { break }   // `name=` where a scheme belongs: junk
             // token68: a token followed by optional '=' padding and then the end or a comma.
             let mark = scanner.position
             if let token68 = scanner.token68(), scanner.atEndOfItem() {

@@ -148,17 +148,17 @@ public struct CredentialStore: Sendable, CustomStringConvertible {
         let file: AuthFile
         do { file = try JSONDecoder().decode(AuthFile.self, from: data) } catch {
             // Never quote the decoder's message: for a malformed file it may echo bytes of a secret.
-            var location = ""
+            var problem = "is not valid JSON"
             if let decodingError = error as? DecodingError {
                 switch decodingError {
-                case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-                    if !context.codingPath.isEmpty { location = " at '\(DocumentDecoding.path(context.codingPath))'" }
-                case .keyNotFound(_, let context):
-                    if !context.codingPath.isEmpty { location = " at '\(DocumentDecoding.path(context.codingPath))'" }
-                @unknown default: break
+                case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                    problem = context.codingPath.isEmpty ? "has a value of the wrong type at the top level (an object is expected)"
+                        : "has a value of the wrong type at '\(DocumentDecoding.path(context.codingPath))'"
+                case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+                    problem = "has an invalid value at '\(DocumentDecoding.path(context.codingPath))'"
+                default: break
                 }
             }
-            let problem = location.isEmpty ? "is not valid JSON" : "has a value of the wrong type\(location)"
             throw RegistryError(.credentials, "the registry auth file \(path) \(problem); expected {\"auths\": {\"<registry>\": {\"auth\": \"<base64 of user:password>\"}}}. Fix it or log in again (docker login / podman login)")
         }
         var entries: [String: RegistryCredential] = [:]

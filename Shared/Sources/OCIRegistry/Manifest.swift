@@ -1,5 +1,7 @@
 // Image manifests and indexes (image-spec `manifest.md`, `image-index.md`; Docker schema 2 manifests and manifest
 // lists share the shape), decoded with errors that name the field, and encoded canonically.
+// Fields the spec adds later (or a descriptor's `data`) are accepted and dropped: re-encoding a fetched document
+// gives other bytes, so a document copied between registries must be sent as the bytes that were fetched.
 import Foundation
 
 /// A single-platform image: a config and its layers (OCI image manifest or Docker schema 2 manifest).
@@ -33,6 +35,10 @@ public struct ImageManifest: Codable, Sendable, Hashable {
     /// Decodes a manifest, ignoring fields it does not know; refuses an index, schema 1 and malformed documents
     /// with a `.invalidDocument` error that names the field at fault.
     public static func decode(_ data: Data) throws(RegistryError) -> ImageManifest {
+        let declared = DocumentDecoding.declaredMediaType(data)
+        if let declared, MediaType.isIndex(declared) {
+            throw RegistryError(.invalidDocument, "the document is an index ('\(declared.prefix(100))'), not a manifest: decode it as ImageIndex")
+        }
         let manifest = try DocumentDecoding.decode(ImageManifest.self, from: data, kind: "manifest")
         if let mediaType = manifest.mediaType, !MediaType.isManifest(mediaType) {
             let hint = MediaType.isIndex(mediaType) ? " (an index: decode it as ImageIndex)" : ""
@@ -85,6 +91,10 @@ public struct ImageIndex: Codable, Sendable, Hashable {
     /// Decodes an index, ignoring fields it does not know; refuses a manifest and malformed documents with a
     /// `.invalidDocument` error that names the field at fault.
     public static func decode(_ data: Data) throws(RegistryError) -> ImageIndex {
+        let declared = DocumentDecoding.declaredMediaType(data)
+        if let declared, MediaType.isManifest(declared) {
+            throw RegistryError(.invalidDocument, "the document is a manifest ('\(declared.prefix(100))'), not an index: decode it as ImageManifest")
+        }
         let index = try DocumentDecoding.decode(ImageIndex.self, from: data, kind: "index")
         if let mediaType = index.mediaType, !MediaType.isIndex(mediaType) {
             let hint = MediaType.isManifest(mediaType) ? " (a manifest: decode it as ImageManifest)" : ""
@@ -120,6 +130,13 @@ public func canonicalJSON<T: Encodable>(_ value: T) throws(RegistryError) -> Dat
 
 /// Turns `DecodingError`s into messages that name the document and the field (`layers[2].digest`).
 enum DocumentDecoding {
+    private struct Declared: Decodable { var mediaType: String? }
+
+    /// The top-level `mediaType`, when the document is a JSON object with a string there; nil otherwise.
+    static func declaredMediaType(_ data: Data) -> String? {
+        (try? JSONDecoder().decode(Declared.self, from: data))?.mediaType
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, kind: String) throws(RegistryError) -> T {
         do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
             throw RegistryError(.invalidDocument, "the \(kind) is not valid: \(describe(error))")
@@ -142,6 +159,7 @@ enum DocumentDecoding {
         case .keyNotFound(let key, let context):
             return "the field '\(path(context.codingPath + [key]))' is missing"
         case .typeMismatch(let type, let context):
+            if context.codingPath.isEmpty { return "it should be a JSON object" }
             return "the field '\(path(context.codingPath))' should be \(expected(type))"
         case .valueNotFound(let type, let context):
             return "the field '\(path(context.codingPath))' is null; it should be \(expected(type))"
