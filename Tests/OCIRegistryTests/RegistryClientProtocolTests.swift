@@ -158,6 +158,13 @@ final class Counter: @unchecked Sendable {
         let client2 = RegistryClient(credentials: CredentialStore(entries: [:]), options: Self.options(), transport: once)
         #expect(try await client2.manifestDescriptor(reference) == nil)
         #expect(once.recorded.count == 1)
+        do {
+            _ = try await client2.manifest(reference)
+            Issue.record("a missing manifest must fail")
+        } catch {
+            #expect(error.code == .notFound)
+        }
+        #expect(once.recorded.count == 2, "a 404 is not retried unless asked")
     }
 
     @Test func contentThatDoesNotMatchItsDigestIsRefused() async throws {

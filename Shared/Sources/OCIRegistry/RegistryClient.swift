@@ -344,7 +344,8 @@ public actor RegistryClient {
             }
             if expect.contains(response.status) { return response }
             let failure = Self.failure(response, method: method, url: url, what: what, reference: reference)
-            let transient = (retryNotFound && response.status == 404) || TransientFailure.isTransient(status: response.status, message: failure.message)
+            // A 404 is an answer unless the caller waits for a just-pushed digest (eventual consistency).
+            let transient = response.status == 404 ? retryNotFound : TransientFailure.isTransient(status: response.status, message: failure.message)
             guard attempt < attempts, transient, failure.code != .unauthorized else { throw failure }
             try await pause(attempt: attempt, what: what, error: failure)
             attempt += 1
