@@ -14,6 +14,7 @@ import TestSupport
         ("Shared/Sources/Jinja", []),
         ("Shared/Sources/GoTemplate", []),
         ("Shared/Sources/Goss", ["GoTemplate", "BakeryYAML"]),
+        ("Shared/Sources/OCIRegistry", ["Crypto", "FoundationNetworking"]),
         ("Shared/Sources/Bakery", ["BakeryYAML", "Jinja", "Goss", "Logging", "OrderedCollections", "Subprocess", "SystemPackage", "System"]),
         ("Connect/Sources/ConnectImages", ["Bakery"]),
         ("PackageManager/Sources/PackageManagerImages", ["Bakery"]),
@@ -47,6 +48,17 @@ import TestSupport
             let foreign = modules.subtracting(may).subtracting(Self.system)
             #expect(foreign.isEmpty, "\(folder)/\(file) imports \(foreign.sorted())")
         }
+    }
+
+    /// A new module is added to this table (and to docs/architecture.md) when it is created.
+    @Test func everySwiftModuleFolderIsInTheTable() throws {
+        let root = BakeryBinary.repositoryRoot
+        let shared = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Shared/Sources").path)
+            .filter { $0 != "CYAML" && !$0.hasPrefix(".") }.map { "Shared/Sources/\($0)" }
+        let products = ["Connect", "PackageManager", "Workbench"].flatMap { product in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("\(product)/Sources").path)) ?? []).map { "\(product)/Sources/\($0)" }
+        }
+        #expect(Set(shared + products) == Set(Self.allowed.map(\.folder)))
     }
 
     @Test func productModulesNeverSeeEachOther() {
