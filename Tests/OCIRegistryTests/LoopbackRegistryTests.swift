@@ -84,7 +84,7 @@ struct LoopbackRegistryTests {
         let registry = try await LoopbackRegistry.start()
         defer { registry.stop() }
         registry.kill()
-        let squatter = try listen(on: registry.port)
+        let squatter = try occupy(port: registry.port)
         let began = Date()
         Thread.detachNewThread {
             usleep(1_200_000)
@@ -238,7 +238,7 @@ struct LoopbackRegistryTests {
     }
 
     /// A socket listening on 127.0.0.1:`port` (close it to let go).
-    private func listen(on port: UInt16) throws -> Int32 {
+    private func occupy(port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         // The registry's closed connections leave the port in TIME_WAIT; the registry (Go) reuses it too.
         var reuse: Int32 = 1
@@ -250,7 +250,7 @@ struct LoopbackRegistryTests {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        try #require(fd >= 0 && bound == 0 && Glibc.listen(fd, 1) == 0, "could not listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        try #require(fd >= 0 && bound == 0 && listen(fd, 1) == 0, "could not listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
         return fd
     }
 

@@ -320,14 +320,14 @@ public final class LoopbackRegistry: @unchecked Sendable {
     private static func end(_ pid: pid_t, grace: Double) {
         guard pid > 0, !hasEnded(pid, wait: false) else { return }
         if grace > 0 {
-            _ = Glibc.kill(pid, SIGTERM)
+            _ = sendSignal(pid, SIGTERM)
             let deadline = Date().addingTimeInterval(grace)
             while Date() < deadline {
                 if hasEnded(pid, wait: false) { return }
                 usleep(20_000)
             }
         }
-        _ = Glibc.kill(pid, SIGKILL)
+        _ = sendSignal(pid, SIGKILL)
         _ = hasEnded(pid, wait: true)
     }
 
@@ -517,4 +517,9 @@ public final class LoopbackRegistry: @unchecked Sendable {
             for registry in registries { registry.stop() }
         }
     }
+}
+
+/// kill(2), under a name the class's own `kill()` does not hide.
+private func sendSignal(_ pid: pid_t, _ signal: Int32) -> Int32 {
+    kill(pid, signal)
 }
