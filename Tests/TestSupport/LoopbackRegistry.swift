@@ -52,7 +52,8 @@ public final class LoopbackRegistry: @unchecked Sendable {
     public let directory: URL
     /// The registry's storage root (its `storage.filesystem.rootdirectory`), below `directory`.
     public let storage: URL
-    /// The registry's output (info level: one "response completed" line per request), kept across restarts.
+    /// The registry's output at info level (a "response completed" line per answered request, a warning per refused
+    /// one), appended to across restarts.
     public let logFile: URL
 
     private let configFile: URL
