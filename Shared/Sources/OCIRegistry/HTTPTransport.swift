@@ -76,10 +76,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         } else if ["PUT", "POST", "PATCH"].contains(request.method) {
             urlRequest.setValue("0", forHTTPHeaderField: "Content-Length")
         }
-        let (data, response) = try await session.data(for: urlRequest)
-        guard let http = response as? HTTPURLResponse else {
-            throw RegistryError(.unexpectedStatus, "\(request.method) \(request.url.redactedForMessages): the answer is not HTTP")
-        }
+        let (data, http) = try await perform(urlRequest)
         var headers: [String: String] = [:]
         for (key, value) in http.allHeaderFields {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
@@ -87,8 +84,62 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         return HTTPResponse(status: http.statusCode, headers: headers, body: data)
     }
 
-    /// Drops credentials on cross-host redirects and refuses HTTPS → HTTP.
+    /// Runs one data task. A 401 carrying `WWW-Authenticate` makes URLSession raise an authentication challenge,
+    /// which the delegate declines (the client answers challenges itself, and swift-corelibs-foundation 6.3.1
+    /// never completes such a task otherwise); the task then ends "cancelled" with the 401 as its response,
+    /// which is returned as is (without its body).
+    private func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        let holder = TaskHolder()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if error == nil, let response = response as? HTTPURLResponse {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else if (error as? URLError)?.code == .cancelled, !holder.cancelledByCaller,
+                              let response = holder.task?.response as? HTTPURLResponse {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else if holder.cancelledByCaller {
+                        continuation.resume(throwing: CancellationError())
+                    } else {
+                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    }
+                }
+                holder.task = task
+                task.resume()
+                if holder.cancelledByCaller { task.cancel() }
+            }
+        } onCancel: {
+            holder.cancel()
+        }
+    }
+
+    /// The running task, for the cancellation handler and for reading the response of a declined challenge.
+    private final class TaskHolder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: URLSessionDataTask?
+        private var cancelled = false
+
+        var task: URLSessionDataTask? {
+            get { lock.withLock { stored } }
+            set { lock.withLock { stored = newValue } }
+        }
+
+        var cancelledByCaller: Bool { lock.withLock { cancelled } }
+
+        func cancel() {
+            let task = lock.withLock { cancelled = true; return stored }
+            task?.cancel()
+        }
+    }
+
+    /// Drops credentials on cross-host redirects, refuses HTTPS → HTTP, and declines authentication
+    /// challenges (the client answers them with its own Authorization header).
     private final class RedirectPolicy: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+            completionHandler(.cancelAuthenticationChallenge, nil)
+        }
+
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
             let from = task.originalRequest?.url

@@ -1,0 +1,177 @@
+// The client against real registries on 127.0.0.1 (docker-registry, without auth and with htpasswd basic auth):
+// blobs both ways, manifests by tag and digest, pagination, deletes, copies within and across registries, a
+// multi-platform index that skopeo resolves per architecture, a registry killed mid-upload and restarted, and
+// credentials that never appear in errors.
+import Foundation
+import OCIRegistry
+import Testing
+import TestSupport
+
+@Suite(.serialized, .enabled(if: LoopbackRegistry.shouldRun))
+struct RegistryClientLoopbackTests {
+    static let account = LoopbackRegistry.Account(username: "publisher", password: "canary-7Hq2-do-not-print")
+
+    static func client(_ credentials: CredentialStore = CredentialStore(entries: [:]), onRetry: @escaping @Sendable (String) -> Void = { _ in })
+        -> RegistryClient {
+        var options = RegistryClientOptions()
+        options.backoff = { _ in .milliseconds(300) }
+        options.onRetry = onRetry
+        return RegistryClient(credentials: credentials, options: options)
+    }
+
+    /// A single-platform image: a config naming the platform and one small layer; pushed under `tag`.
+    static func pushImage(_ client: RegistryClient, to reference: ImageReference, architecture: String,
+                          layer: Data) async throws -> Digest {
+        let config = try canonicalJSON(["architecture": architecture, "os": "linux"])
+        let configDescriptor = try await client.uploadBlob(config, mediaType: MediaType.ociConfig, to: reference)
+        let layerDescriptor = try await client.uploadBlob(layer, mediaType: MediaType.ociLayerGzip, to: reference)
+        let manifest = ImageManifest(config: configDescriptor, layers: [layerDescriptor])
+        return try await client.putManifest(try canonicalJSON(manifest), mediaType: MediaType.ociManifest, to: reference)
+    }
+
+    @Test func blobsManifestsTagsAndDeletesOnAPlainRegistry() async throws {
+        let registry = try await LoopbackRegistry.start()
+        defer { registry.stop() }
+        let client = Self.client()
+        let repository = try ImageReference(parsing: "\(registry.host)/bakery/sample:1.0")
+
+        // Monolithic and chunked uploads give the same blob back.
+        let small = Data("a small layer".utf8)
+        let large = Data((0..<300_000).map { UInt8($0 % 251) })
+        let first = try await client.uploadBlob(small, to: repository)
+        let second = try await client.uploadBlob(large, to: repository, chunkSize: 64 * 1024)
+        #expect(try await client.blobSize(first.digest, in: repository) == Int64(small.count))
+        #expect(try await client.blob(second.digest, in: repository) == large)
+        // A blob that is there is not uploaded again.
+        let before = await client.statistics.requests
+        _ = try await client.uploadBlob(large, to: repository, chunkSize: 64 * 1024)
+        #expect(await client.statistics.requests == before + 1, "one HEAD")
+
+        let digest = try await Self.pushImage(client, to: repository, architecture: "amd64", layer: small)
+        let byTag = try await client.manifest(repository)
+        let byDigest = try await client.manifest(repository.with(tag: nil).with(digest: digest))
+        #expect(byTag.digest == digest && byDigest.data == byTag.data)
+        #expect(byTag.mediaType == MediaType.ociManifest)
+        #expect(try await client.manifestDescriptor(repository)?.digest == digest)
+        #expect(try await client.platform(of: repository) == Platform(architecture: "amd64", os: "linux"))
+
+        // Twelve tags, read back in pages of five.
+        for n in 0..<11 { try await client.putManifest(byTag.data, mediaType: byTag.mediaType, to: repository.with(tag: "t\(n)")) }
+        let tags = try await client.tags(repository, pageSize: 5)
+        #expect(Set(tags) == Set(["1.0"] + (0..<11).map { "t\($0)" }) && tags.count == 12)
+        #expect(try await client.tags(try ImageReference(parsing: "\(registry.host)/bakery/nothing-here")) == [])
+
+        // Deleting the manifest takes every tag naming it.
+        try await client.deleteManifest(repository.with(tag: nil).with(digest: digest))
+        #expect(try await client.manifestDescriptor(repository) == nil)
+        await #expect(throws: RegistryError.self) { try await client.manifest(repository) }
+    }
+
+    @Test func basicAuthIsRequiredAndTheCredentialsNeverShow() async throws {
+        let registry = try await LoopbackRegistry.start(account: Self.account)
+        defer { registry.stop() }
+        let reference = try ImageReference(parsing: "\(registry.host)/bakery/private:1.0")
+        do {
+            _ = try await Self.client().uploadBlob(Data("x".utf8), to: reference)
+            Issue.record("an anonymous push must be refused")
+        } catch {
+            #expect(error.code == .unauthorized && error.message.contains("needs credentials"), "\(error)")
+        }
+        let wrong = CredentialStore(entries: [registry.host: RegistryCredential(username: Self.account.username, password: "wrong-\(Self.account.password)")])
+        do {
+            _ = try await Self.client(wrong).uploadBlob(Data("x".utf8), to: reference)
+            Issue.record("a wrong password must be refused")
+        } catch {
+            #expect(error.code == .unauthorized, "\(error)")
+            #expect(!"\(error)".contains(Self.account.password), "the password must not appear in errors")
+        }
+        let right = CredentialStore(entries: [registry.host: RegistryCredential(username: Self.account.username, password: Self.account.password)])
+        let client = Self.client(right)
+        let digest = try await Self.pushImage(client, to: reference, architecture: "amd64", layer: Data("private layer".utf8))
+        #expect(try await client.manifest(reference).digest == digest)
+        #expect(try await client.tags(reference) == ["1.0"])
+    }
+
+    /// Per-architecture images in a temporary registry become one index in an authenticated destination,
+    /// with annotations; skopeo then resolves each architecture to its image and shows the annotations.
+    @Test func anIndexMergedFromTwoArchitecturesResolvesPerPlatform() async throws {
+        let temporary = try await LoopbackRegistry.start()
+        defer { temporary.stop() }
+        let destination = try await LoopbackRegistry.start(account: Self.account)
+        defer { destination.stop() }
+        let credentials = CredentialStore(entries: [destination.host: RegistryCredential(username: Self.account.username, password: Self.account.password)])
+        let client = Self.client(credentials)
+        let temp = try ImageReference(parsing: "\(temporary.host)/example/tmp")
+        let amd64 = try await Self.pushImage(client, to: temp.with(tag: "amd64"), architecture: "amd64", layer: Data("amd64 layer".utf8))
+        let arm64 = try await Self.pushImage(client, to: temp.with(tag: "arm64"), architecture: "arm64", layer: Data("arm64 layer".utf8))
+
+        // The index in the temporary registry (sources by digest), then copied to the destination's tags.
+        let annotations = ["org.opencontainers.image.title": "Example", "org.opencontainers.image.version": "1.0.0"]
+        let index = try await client.createIndex(from: [temp.with(digest: amd64), temp.with(digest: arm64)], annotations: annotations,
+                                                 at: temp.with(tag: "merged"))
+        let published = try ImageReference(parsing: "\(destination.host)/example/image:1.0.0")
+        let copied = try await client.copy(temp.with(tag: "merged"), to: published)
+        #expect(copied.digest == index.digest, "a copy keeps the bytes, so the digest")
+        try await client.putManifest(try await client.manifest(published).data, mediaType: MediaType.ociIndex, to: published.with(tag: "latest"))
+
+        let fetched = try ImageIndex.decode(try await client.manifest(published).data)
+        #expect(fetched.annotations == annotations)
+        #expect(fetched.manifests.map(\.digest) == [amd64, arm64])
+        #expect(fetched.manifests.map { $0.platform?.architecture } == ["amd64", "arm64"])
+
+        // skopeo, a client that is not ours, agrees.
+        if let skopeo = ExternalTool.locate("skopeo") {
+            // skopeo's Digest is the index's; per architecture it resolves the image: its architecture and layer.
+            for (architecture, layer) in [("amd64", "amd64 layer"), ("arm64", "arm64 layer")] {
+                let result = try BakeryBinary.execute(skopeo, ["inspect", "--tls-verify=false", "--creds", "\(Self.account.username):\(Self.account.password)",
+                                                               "--override-arch", architecture, "--format", "{{.Digest}} {{.Architecture}} {{.Layers}}",
+                                                               "docker://\(published)"],
+                                                      in: URL(fileURLWithPath: NSTemporaryDirectory()))
+                #expect(result.status == 0, "\(result.stderr)")
+                let expected = "\(copied.digest) \(architecture) [\(Digest.sha256(of: Data(layer.utf8)))]"
+                #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "\(architecture)")
+            }
+            let raw = try BakeryBinary.execute(skopeo, ["inspect", "--raw", "--tls-verify=false", "--creds", "\(Self.account.username):\(Self.account.password)",
+                                                        "docker://\(published.with(tag: "latest"))"], in: URL(fileURLWithPath: NSTemporaryDirectory()))
+            #expect(raw.stdout.contains("\"org.opencontainers.image.title\":\"Example\""), "\(raw.stdout)")
+        } else if ExternalTool.toolsRequired {
+            Issue.record("skopeo is required (BAKERY_REQUIRE_TOOLS=1)")
+        }
+    }
+
+    @Test func copiesWithinARegistryMountTheBlobs() async throws {
+        let registry = try await LoopbackRegistry.start()
+        defer { registry.stop() }
+        let client = Self.client()
+        let source = try ImageReference(parsing: "\(registry.host)/example/tmp:build")
+        let digest = try await Self.pushImage(client, to: source, architecture: "arm64", layer: Data((0..<200_000).map { UInt8($0 % 13) }))
+        let uploaded = await client.statistics.bytesUploaded
+        let target = try ImageReference(parsing: "\(registry.host)/example/image:2.0")
+        #expect(try await client.copy(source, to: target).digest == digest)
+        #expect(await client.statistics.bytesUploaded == uploaded, "mounted, not uploaded again")
+        #expect(try await client.platform(of: target) == Platform(architecture: "arm64", os: "linux"))
+    }
+
+    /// The registry dies in the middle of a publish and comes back: the retries finish the job.
+    @Test func aRegistryKilledMidPublishIsRetriedUntilItIsBack() async throws {
+        let registry = try await LoopbackRegistry.start()
+        defer { registry.stop() }
+        let reference = try ImageReference(parsing: "\(registry.host)/example/flaky:1.0")
+        let restarted = Box(false)
+        let retries = Box<[String]>([])
+        let client = Self.client { line in
+            retries.mutate { $0.append(line) }
+            if !restarted.value {
+                restarted.mutate { $0 = true }
+                try? registry.restart()
+            }
+        }
+        _ = try await client.uploadBlob(Data("before".utf8), to: reference)
+        registry.kill()
+        let digest = try await Self.pushImage(client, to: reference, architecture: "amd64", layer: Data("after the crash".utf8))
+        #expect(restarted.value)
+        #expect(retries.value.first?.contains("hit a transient registry error (attempt 1/5)") == true, "\(retries.value)")
+        #expect(retries.value.first?.contains("connection refused") == true, "\(retries.value)")
+        #expect(try await client.manifest(reference).digest == digest)
+    }
+}
