@@ -9,7 +9,7 @@ struct CICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ci",
         abstract: "Commands for CI pipelines.",
-        subcommands: [CIMatrixCommand.self])
+        subcommands: [CIMatrixCommand.self, CISummaryCommand.self])
 }
 
 struct CIMatrixCommand: ParsableCommand {
@@ -95,5 +95,58 @@ struct CIMatrixCommand: ParsableCommand {
             throw ExitCode(1)
         }
         TargetRun.emit(rows, .compact)
+    }
+}
+
+/// `bakery ci summary`: merges `--summary-format json` files (one per platform or job of a CI run) into one
+/// GitHub-flavoured Markdown report, e.g. for $GITHUB_STEP_SUMMARY. A file that cannot be read is reported and
+/// skipped: the report is best effort on top of a build that passed.
+struct CISummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Merge build summary JSON files into one Markdown report.",
+        discussion: """
+        Files describing the same target (one per platform, say) are combined: platforms and sizes are added up.         A file that cannot be read or is not a summary is skipped with a warning.
+        """)
+
+    @Argument(help: ArgumentHelp("Summary files written by bakery build --summary --summary-format json.", valueName: "summary-file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("The Markdown file to write (replaced).", valueName: "path"))
+    var output: String
+
+    @Option(help: ArgumentHelp("A warning shown above the report (e.g. when a job upstream failed).", valueName: "text"))
+    var disclaimer: String?
+
+    /// Larger files are not build summaries.
+    static let maximumFileSize = 64 << 20
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Name at least one summary file.") }
+    }
+
+    func run() throws {
+        var summaries: [BuildSummary] = []
+        for file in files {
+            do throws(BakeryError) {
+                let data = try RegularFile.read(file)
+                guard data.count <= Self.maximumFileSize else {
+                    throw BakeryError(.invalidArgument, "it is larger than \(Self.maximumFileSize >> 20) MB")
+                }
+                guard let text = String(data: data, encoding: .utf8), let json = JSONValue.parse(text) else {
+                    throw BakeryError(.invalidArgument, "it is not JSON")
+                }
+                summaries.append(try BuildSummary(json: json))
+            } catch {
+                Console.stderr("⚠️  Skipping unreadable summary file '\(file)': \(error.message)")
+            }
+        }
+        let report = BuildSummary.merged(summaries).markdown(disclaimer: disclaimer)
+        do {
+            try ReplacingWrite.write(Data(report.utf8), to: URL(fileURLWithPath: output), what: "the summary report")
+        } catch {
+            Console.stderr("❌ \(error.message)" + (error.hint.map { " (\($0))" } ?? ""))
+            throw ExitCode(1)
+        }
     }
 }

@@ -102,33 +102,6 @@ public struct BuildSession: Sendable {
     /// Writes `{uid: metadata}` (2-space indent) to `url` through a temporary file and a rename, so
     /// a reader never sees half a file.
     public static func writeMetadata(_ report: BuildReport, to url: URL) throws(BakeryError) {
-        let text = report.metadata.text(.plan) + "\n"
-        let folder = url.deletingLastPathComponent()
-        let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        do {
-            // A new file of our own: never through a link or over a file someone placed at that name.
-            let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                let code = errno
-                throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(temp.path): \(String(cString: strerror(code)))",
-                                  hint: "check that the folder \(folder.path) exists and is writable, and remove \(temp.lastPathComponent) if it is left over")
-            }
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-                unlink(temp.path)
-                throw error
-            }
-            try? handle.close()
-            if rename(temp.path, url.path) != 0 {
-                let code = errno
-                unlink(temp.path)
-                throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(String(cString: strerror(code)))")
-            }
-        } catch let error as BakeryError {
-            throw error
-        } catch {
-            throw BakeryError(.fileSystem, "cannot write the metadata file \(url.path): \(error.localizedDescription)",
-                              hint: "check that the folder \(folder.path) exists and is writable")
-        }
+        try ReplacingWrite.write(Data((report.metadata.text(.plan) + "\n").utf8), to: url, what: "the metadata file")
     }
 }
