@@ -4,7 +4,7 @@ import Foundation
 
 extension BuildSummary {
     /// Reads a `--summary-format json` document: its `targets` (the totals are recomputed, not trusted).
-    /// Throws `.invalidConfig`-free `.invalidArgument` errors naming the field that is missing or mistyped.
+    /// Throws `.invalidArgument` errors naming the field that is missing or mistyped.
     public init(json: JSONValue) throws(BakeryError) {
         guard case .object = json else { throw BakeryError(.invalidArgument, "the document is not a JSON object with a 'targets' list") }
         guard let targets = json["targets"] else { throw BakeryError(.invalidArgument, "the document has no 'targets' list") }
@@ -74,7 +74,7 @@ extension BuildSummary {
         }
     }
 
-    /// The report `bakery ci summary` writes (reference §12.4): an optional warning banner, `### Build Summary`, a
+    /// The report `bakery ci summary` writes: an optional warning banner, `### Build Summary`, a
     /// table sorted by image, version, OS and variant (unknown values `—`), and a bold totals row; sizes in
     /// decimal units, a cache counted once per cache reference. Ends with a newline.
     public func markdown(disclaimer: String? = nil) -> String {
