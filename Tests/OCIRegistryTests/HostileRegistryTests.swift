@@ -434,6 +434,21 @@ import Testing
         }
     }
 
+    @Test func dumpingTheClientOrARequestShowsNoSecret() async throws {
+        let registry = TokenRegistry()
+        let client = Self.client(registry.transport, credentials: CredentialStore(entries: ["registry.example.com": Self.robot]))
+        _ = try await client.tags(try ImageReference(parsing: "registry.example.com/team/app"))
+        var dumped = ""
+        dump(client, to: &dumped)
+        let request = try #require(registry.transport.recorded.last)
+        dump(request, to: &dumped)
+        dumped += "\(request) \(String(reflecting: request))"
+        #expect(request.header("Authorization") == "Bearer token-1")
+        for secret in ["token-1", "hunter2-canary", Data("robot:hunter2-canary".utf8).base64EncodedString()] {
+            #expect(!dumped.contains(secret), "\(dumped)")
+        }
+    }
+
     // MARK: Copies and indexes
 
     static func image(_ registry: InMemoryRegistry, repository: String, architecture: String, variant: String? = nil,

@@ -5,8 +5,9 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// One HTTP request to a registry or token server.
-public struct HTTPRequest: Sendable {
+/// One HTTP request to a registry or token server. Its descriptions and mirror hide the Authorization value and
+/// the query (upload state, signatures), so logging a request leaks no secret.
+public struct HTTPRequest: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var method: String
     public var url: URL
     /// Header fields in the order given; `Authorization` is added by the client, never by callers.
@@ -28,6 +29,20 @@ public struct HTTPRequest: Sendable {
     /// The value of header `name` (case-insensitive), if set.
     public func header(_ name: String) -> String? {
         headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    private var redactedHeaders: [String] {
+        headers.map { $0.name.caseInsensitiveCompare("Authorization") == .orderedSame ? "\($0.name): <redacted>" : "\($0.name): \($0.value)" }
+    }
+
+    public var description: String {
+        "HTTPRequest(\(method) \(url.redactedForMessages), headers: \(redactedHeaders), body: \(body.map { "\($0.count) bytes" } ?? "none"))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method, "url": url.redactedForMessages, "headers": redactedHeaders, "body": body.map { "\($0.count) bytes" } ?? "none"])
     }
 }
 

@@ -41,7 +41,7 @@ public struct RegistryStatistics: Sendable, Equatable {
 ///     let reference = try ImageReference(parsing: "127.0.0.1:5000/example/image:1.0")
 ///     let pushed = try await client.uploadBlob(layer, to: reference)
 ///     let digest = try await client.putManifest(manifestData, mediaType: MediaType.ociManifest, to: reference)
-public actor RegistryClient {
+public actor RegistryClient: CustomReflectable {
     public let options: RegistryClientOptions
     let credentials: CredentialStore
     let transport: any HTTPTransport
@@ -67,6 +67,12 @@ public actor RegistryClient {
         self.credentials = credentials
         self.options = options
         self.transport = transport
+    }
+
+    /// `dump` and reflection see the options and the credential store (which redacts itself), never the tokens.
+    public nonisolated var customMirror: Mirror {
+        Mirror(self, children: ["options.insecureRegistries": options.insecureRegistries, "credentials": credentials.description],
+               displayStyle: .class)
     }
 
     // MARK: - Manifests
