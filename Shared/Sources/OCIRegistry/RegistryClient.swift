@@ -1,7 +1,8 @@
 // A client of the OCI distribution API: manifests and indexes, blobs (monolithic, chunked, cross-repository
 // mount), tags with pagination, referrers and deletes; authentication (anonymous, basic, the bearer-token flow
 // a WWW-Authenticate challenge starts); retries with backoff on transient failures; plain HTTP only where
-// allowed. It knows nothing about bakery.
+// allowed. It knows nothing about bakery. This file holds the client's state, manifests, tags and the request loop;
+// blobs and uploads are in RegistryClient+Blobs.swift, authentication in +Auth.swift, copies and indexes in +Copy.swift.
 import Foundation
 
 /// How the client behaves: which registries may be spoken to over plain HTTP, how many attempts a transient
