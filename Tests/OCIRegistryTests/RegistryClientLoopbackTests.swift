@@ -175,3 +175,140 @@ struct RegistryClientLoopbackTests {
         #expect(try await client.manifest(reference).digest == digest)
     }
 }
+
+/// The client under load, cancellation and a canary secret, against real registries on 127.0.0.1.
+@Suite(.serialized, .enabled(if: LoopbackRegistry.shouldRun))
+struct RegistryClientLoopbackStressTests {
+    static let account = LoopbackRegistry.Account(username: "canary-user", password: "canary-Zq8v+/=-never-print")
+
+    /// Wraps the real transport: records upload Locations (their `_state`) and can act on each request.
+    final class Recording: HTTPTransport, @unchecked Sendable {
+        let inner = URLSessionTransport(timeout: 30)
+        let onRequest: @Sendable (HTTPRequest) -> Void
+        private let lock = NSLock()
+        private var locations: [String] = []
+        init(onRequest: @escaping @Sendable (HTTPRequest) -> Void = { _ in }) { self.onRequest = onRequest }
+        var seenLocations: [String] { lock.withLock { locations } }
+
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            onRequest(request)
+            let response = try await inner.send(request)
+            if let location = response.header("Location") { lock.withLock { locations.append(location) } }
+            return response
+        }
+    }
+
+    static func client(_ registry: LoopbackRegistry, password: String = account.password, transport: any HTTPTransport = URLSessionTransport(timeout: 30),
+                       onRetry: @escaping @Sendable (String) -> Void = { _ in }) -> RegistryClient {
+        var options = RegistryClientOptions()
+        options.backoff = { _ in .milliseconds(200) }
+        options.onRetry = onRetry
+        let credentials = CredentialStore(entries: [registry.host: RegistryCredential(username: account.username, password: password)])
+        return RegistryClient(credentials: credentials, options: options, transport: transport)
+    }
+
+    @Test func twentyConcurrentUploadsThroughOneClientAllLand() async throws {
+        let registry = try await LoopbackRegistry.start(account: Self.account)
+        defer { registry.stop() }
+        let client = Self.client(registry)
+        let reference = try ImageReference(parsing: "\(registry.host)/load/many:1")
+        let blobs: [Data] = (0..<20).map { (n: Int) -> Data in
+            Data((0..<(1_000 + n * 7_919)).map { (i: Int) -> UInt8 in UInt8((i * (n + 3)) % 251) })
+        }
+        let descriptors = try await withThrowingTaskGroup(of: (Int, Descriptor).self) { group in
+            for (n, blob) in blobs.enumerated() {
+                group.addTask { (n, try await client.uploadBlob(blob, to: reference, chunkSize: n.isMultiple(of: 2) ? 16 * 1024 : nil)) }
+            }
+            var result = [Descriptor?](repeating: nil, count: blobs.count)
+            for try await (n, descriptor) in group { result[n] = descriptor }
+            return result.compactMap { $0 }
+        }
+        #expect(descriptors.count == 20)
+        for (blob, descriptor) in zip(blobs, descriptors) {
+            #expect(try await client.blob(descriptor.digest, in: reference) == blob)
+        }
+        let manifest = ImageManifest(config: descriptors[0], layers: Array(descriptors.dropFirst()))
+        let digest = try await client.putManifest(try canonicalJSON(manifest), mediaType: MediaType.ociManifest, to: reference)
+        #expect(try await client.manifestDescriptor(reference)?.digest == digest)
+        let total = blobs.reduce(0) { $0 + $1.count }
+        #expect(await client.statistics.bytesUploaded == Int64(total))
+    }
+
+    @Test func cancellingAChunkedUploadMidwayEndsPromptlyAndTheClientStaysUsable() async throws {
+        let registry = try await LoopbackRegistry.start(account: Self.account)
+        defer { registry.stop() }
+        let patches = Box(0)
+        let (third, reached) = AsyncStream<Void>.makeStream()
+        let transport = Recording { request in
+            guard request.method == "PATCH" else { return }
+            patches.mutate { $0 += 1 }
+            if patches.value == 3 { reached.yield() }
+        }
+        let client = Self.client(registry, transport: transport)
+        let reference = try ImageReference(parsing: "\(registry.host)/load/cancelled")
+        let big = Data(repeating: 7, count: 32 << 20)
+        let upload = Task { try await client.uploadBlob(big, to: reference, chunkSize: 256 * 1024) }
+        for await _ in third { break }
+        let cancelled = Date()
+        upload.cancel()
+        do {
+            _ = try await upload.value
+            Issue.record("a cancelled upload must not finish")
+        } catch let error as RegistryError {
+            #expect(error.code == .cancelled, "\(error)")
+        }
+        #expect(Date().timeIntervalSince(cancelled) < 2)
+        #expect(patches.value < 16, "\(patches.value) of 128 chunks were sent")
+        #expect(try await client.blobSize(Digest.sha256(of: big), in: reference) == nil)
+        // Nothing is left locked or waiting: the same client uploads at once.
+        let after = try await client.uploadBlob(Data("after the cancellation".utf8), to: reference, chunkSize: 8)
+        #expect(try await client.blob(after.digest, in: reference) == Data("after the cancellation".utf8))
+    }
+
+    /// A canary password through a real htpasswd registry: a publish that survives the registry dying in the
+    /// middle of a chunked upload, then every kind of failure. No error, retry line or statistic holds the
+    /// password, its Basic encoding, or the `_state` of an upload Location.
+    @Test func aCanaryPasswordNeverShowsInAnythingTheClientSays() async throws {
+        let registry = try await LoopbackRegistry.start(account: Self.account)
+        defer { registry.stop() }
+        let patches = Box(0)
+        let transport = Recording { request in
+            guard request.method == "PATCH" else { return }
+            patches.mutate { $0 += 1 }
+            if patches.value == 2 { registry.kill() }     // the second chunk meets a dead registry
+        }
+        let lines = Box<[String]>([])
+        let client = Self.client(registry, transport: transport) { line in
+            lines.mutate { $0.append(line) }
+            if !registry.isRunning { try? registry.restart() }
+        }
+        let reference = try ImageReference(parsing: "\(registry.host)/canary/image:1")
+        let layer = Data((0..<100_000).map { UInt8($0 % 199) })
+        let config = try await client.uploadBlob(try canonicalJSON(["architecture": "amd64", "os": "linux"]), to: reference)
+        let uploaded = try await client.uploadBlob(layer, to: reference, chunkSize: 16 * 1024)
+        #expect(try await client.blob(uploaded.digest, in: reference) == layer)
+        #expect(lines.value.contains { $0.contains("PATCH") && $0.contains("connection") }, "\(lines.value)")
+        try await client.putManifest(try canonicalJSON(ImageManifest(config: config, layers: [uploaded])), mediaType: MediaType.ociManifest, to: reference)
+
+        var texts = lines.value
+        func note(_ error: any Error) { texts += ["\(error)", String(reflecting: error)] }
+        do { _ = try await client.manifest(reference.with(tag: "missing")) } catch { note(error) }
+        do { _ = try await client.blob(Digest.sha256(of: Data("absent".utf8)), in: reference) } catch { note(error) }
+        do { try await client.putManifest(Data("not a manifest".utf8), mediaType: MediaType.ociManifest, to: reference) } catch { note(error) }
+        do { try await client.deleteManifest(reference.with(tag: nil).with(digest: Digest.sha256(of: Data("absent".utf8)))) } catch { note(error) }
+        let wrong = Self.client(registry, password: "wrong-password")
+        do { _ = try await wrong.uploadBlob(Data("x".utf8), to: reference) } catch { note(error) }
+        do { _ = try await wrong.tags(reference) } catch { note(error) }
+        texts.append("\(await client.statistics)")
+        #expect(texts.count >= 13, "\(texts)")
+
+        let states = transport.seenLocations.compactMap { URLComponents(string: $0)?.percentEncodedQueryItems?.first { $0.name == "_state" }?.value }
+        #expect(!states.isEmpty, "docker-registry keeps upload state in _state: \(transport.seenLocations)")
+        let canaries = [Self.account.password, Data("\(Self.account.username):\(Self.account.password)".utf8).base64EncodedString(),
+                        Data("\(Self.account.username):wrong-password".utf8).base64EncodedString()]
+            + states + states.compactMap { $0.removingPercentEncoding }
+        for text in texts {
+            for canary in canaries { #expect(!text.contains(canary), "\(text)") }
+        }
+    }
+}

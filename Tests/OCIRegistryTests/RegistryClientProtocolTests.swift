@@ -8,12 +8,18 @@ import Testing
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var handler: @Sendable (HTTPRequest) throws -> HTTPResponse
+    private let delay: Duration?
     private(set) var requests: [HTTPRequest] = []
 
-    init(_ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) { self.handler = handler }
+    /// `delay`: how long each answer takes (so that concurrent requests interleave); nil answers at once.
+    init(delay: Duration? = nil, _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        self.handler = handler
+        self.delay = delay
+    }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let handler = lock.withLock { requests.append(request); return self.handler }
+        if let delay { try await Task.sleep(for: delay) }
         return try handler(request)
     }
 

@@ -5,24 +5,44 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// One HTTP request to a registry or token server.
-public struct HTTPRequest: Sendable {
+/// One HTTP request to a registry or token server. Its descriptions and mirror hide the Authorization value and
+/// the query (upload state, signatures), so logging a request leaks no secret.
+public struct HTTPRequest: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var method: String
     public var url: URL
     /// Header fields in the order given; `Authorization` is added by the client, never by callers.
     public var headers: [(name: String, value: String)]
     public var body: Data?
+    /// The most bytes of response body the caller will read; a transport stops reading beyond it and throws
+    /// `ResponseTooLarge`. nil: no limit.
+    public var maximumResponseSize: Int?
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil) {
+    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
+                maximumResponseSize: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.maximumResponseSize = maximumResponseSize
     }
 
     /// The value of header `name` (case-insensitive), if set.
     public func header(_ name: String) -> String? {
         headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    private var redactedHeaders: [String] {
+        headers.map { $0.name.caseInsensitiveCompare("Authorization") == .orderedSame ? "\($0.name): <redacted>" : "\($0.name): \($0.value)" }
+    }
+
+    public var description: String {
+        "HTTPRequest(\(method) \(url.redactedForMessages), headers: \(redactedHeaders), body: \(body.map { "\($0.count) bytes" } ?? "none"))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method, "url": url.redactedForMessages, "headers": redactedHeaders, "body": body.map { "\($0.count) bytes" } ?? "none"])
     }
 }
 
@@ -41,17 +61,26 @@ public struct HTTPResponse: Sendable {
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// Sends requests. Errors thrown are transport failures (connection refused, reset, timeout); HTTP error
-/// statuses come back as responses.
+/// Sends requests. Errors thrown are transport failures (connection refused, reset, timeout, `ResponseTooLarge`);
+/// HTTP error statuses come back as responses.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// A response body went past the request's `maximumResponseSize`; the transport stopped reading it.
+public struct ResponseTooLarge: Error, Sendable, Equatable {
+    public var limit: Int
+    public init(limit: Int) { self.limit = limit }
 }
 
 /// URLSession, ephemeral (no cookies, no cache, no stored credentials), with a per-request timeout.
 /// Redirects are followed, but a redirect to another host drops the `Authorization` header, and a
 /// redirect from HTTPS to plain HTTP is refused (blob downloads are redirected to storage servers).
+/// A response body is read only up to the request's `maximumResponseSize`: the task is cancelled as soon as the
+/// announced length or the bytes received pass it, so a hostile server cannot fill the memory.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
+    private let delegate = SessionDelegate()
 
     public init(timeout: TimeInterval = 60) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -61,7 +90,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         configuration.urlCredentialStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectPolicy(), delegateQueue: nil)
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
     deinit { session.invalidateAndCancel() }
@@ -76,7 +105,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         } else if ["PUT", "POST", "PATCH"].contains(request.method) {
             urlRequest.setValue("0", forHTTPHeaderField: "Content-Length")
         }
-        let (data, http) = try await perform(urlRequest)
+        let (data, http) = try await perform(urlRequest, limit: request.maximumResponseSize)
         var headers: [String: String] = [:]
         for (key, value) in http.allHeaderFields {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
@@ -84,57 +113,128 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         return HTTPResponse(status: http.statusCode, headers: headers, body: data)
     }
 
-    /// Runs one data task. A 401 carrying `WWW-Authenticate` makes URLSession raise an authentication challenge,
-    /// which the delegate declines (the client answers challenges itself, and swift-corelibs-foundation 6.3.1
-    /// never completes such a task otherwise); the task then ends "cancelled" with the 401 as its response,
-    /// which is returned as is (without its body).
-    private func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let holder = TaskHolder()
+    /// Runs one data task whose events go to the session's delegate (a completion handler would hide the body
+    /// until it is complete, so no limit could be applied while reading). A 401 carrying `WWW-Authenticate`
+    /// makes URLSession raise an authentication challenge, which the delegate declines (the client answers
+    /// challenges itself, and swift-corelibs-foundation 6.3.1 never completes such a task otherwise); the task
+    /// then ends "cancelled" with the 401 as its response, which is returned as is.
+    private func perform(_ request: URLRequest, limit: Int?) async throws -> (Data, HTTPURLResponse) {
+        let exchange = Exchange(limit: limit)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    if error == nil, let response = response as? HTTPURLResponse {
-                        continuation.resume(returning: (data ?? Data(), response))
-                    } else if (error as? URLError)?.code == .cancelled, !holder.cancelledByCaller,
-                              let response = holder.task?.response as? HTTPURLResponse {
-                        continuation.resume(returning: (data ?? Data(), response))
-                    } else if holder.cancelledByCaller {
-                        continuation.resume(throwing: CancellationError())
-                    } else {
-                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                    }
-                }
-                holder.task = task
+                let task = session.dataTask(with: request)
+                exchange.begin(task, continuation)
+                delegate.track(exchange, for: task)
                 task.resume()
-                if holder.cancelledByCaller { task.cancel() }
+                if exchange.cancelledByCaller { task.cancel() }
             }
         } onCancel: {
-            holder.cancel()
+            exchange.cancel()
         }
     }
 
-    /// The running task, for the cancellation handler and for reading the response of a declined challenge.
-    private final class TaskHolder: @unchecked Sendable {
+    /// One request in flight: its task, the body so far, and how it ended.
+    private final class Exchange: @unchecked Sendable {
+        let limit: Int?
         private let lock = NSLock()
-        private var stored: URLSessionDataTask?
+        private var task: URLSessionDataTask?
+        private var continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>?
+        private var body = Data()
         private var cancelled = false
+        private var tooLarge = false
 
-        var task: URLSessionDataTask? {
-            get { lock.withLock { stored } }
-            set { lock.withLock { stored = newValue } }
-        }
+        init(limit: Int?) { self.limit = limit }
 
         var cancelledByCaller: Bool { lock.withLock { cancelled } }
 
+        func begin(_ task: URLSessionDataTask, _ continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) {
+            lock.withLock {
+                self.task = task
+                self.continuation = continuation
+            }
+        }
+
         func cancel() {
-            let task = lock.withLock { cancelled = true; return stored }
+            let task = lock.withLock { cancelled = true; return self.task }
             task?.cancel()
+        }
+
+        /// Whether a body of `length` announced bytes may be read.
+        func accepts(announced length: Int64) -> Bool {
+            guard let limit, length > Int64(limit) else { return true }
+            lock.withLock { tooLarge = true }
+            return false
+        }
+
+        /// Adds received bytes; false once the limit is passed (the task must then be cancelled).
+        func receive(_ data: Data) -> Bool {
+            lock.withLock {
+                guard !tooLarge else { return false }
+                if let limit, body.count + data.count > limit {
+                    tooLarge = true
+                    body = Data()
+                    return false
+                }
+                body.append(data)
+                return true
+            }
+        }
+
+        func finish(response: URLResponse?, error: (any Error)?) {
+            let (continuation, body, cancelled, tooLarge) = lock.withLock {
+                let taken = self.continuation
+                self.continuation = nil
+                return (taken, self.body, self.cancelled, self.tooLarge)
+            }
+            guard let continuation else { return }
+            if tooLarge, let limit {
+                continuation.resume(throwing: ResponseTooLarge(limit: limit))
+            } else if cancelled {
+                continuation.resume(throwing: CancellationError())
+            } else if error == nil, let response = response as? HTTPURLResponse {
+                continuation.resume(returning: (body, response))
+            } else if (error as? URLError)?.code == .cancelled, let response = response as? HTTPURLResponse {
+                continuation.resume(returning: (body, response))   // a declined authentication challenge
+            } else {
+                continuation.resume(throwing: error ?? URLError(.badServerResponse))
+            }
         }
     }
 
-    /// Drops credentials on cross-host redirects, refuses HTTPS → HTTP, and declines authentication
-    /// challenges (the client answers them with its own Authorization header).
-    private final class RedirectPolicy: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    /// Routes the session's events to their exchanges; drops credentials on cross-host redirects, refuses
+    /// HTTPS → HTTP, and declines authentication challenges (the client answers them with its own header).
+    private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var exchanges: [Int: Exchange] = [:]
+
+        func track(_ exchange: Exchange, for task: URLSessionTask) {
+            lock.withLock { exchanges[task.taskIdentifier] = exchange }
+        }
+
+        private func exchange(for task: URLSessionTask) -> Exchange? {
+            lock.withLock { exchanges[task.taskIdentifier] }
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
+            if let exchange = exchange(for: dataTask), !exchange.accepts(announced: response.expectedContentLength) {
+                // swift-corelibs-foundation ignores the disposition: cancel the task itself.
+                completionHandler(.cancel)
+                dataTask.cancel()
+                return
+            }
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            if let exchange = exchange(for: dataTask), !exchange.receive(data) { dataTask.cancel() }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+            let exchange = lock.withLock { exchanges.removeValue(forKey: task.taskIdentifier) }
+            exchange?.finish(response: task.response, error: error)
+        }
+
         func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
                         completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
             completionHandler(.cancelAuthenticationChallenge, nil)
@@ -142,11 +242,15 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            // Compared with the original request: the Authorization header was meant for its host alone, whatever
+            // hops come between.
             let from = task.originalRequest?.url
             guard let to = request.url else { return completionHandler(nil) }
-            if from?.scheme == "https", to.scheme != "https" { return completionHandler(nil) }
+            if from?.scheme?.lowercased() == "https", to.scheme?.lowercased() != "https" { return completionHandler(nil) }
             var next = request
-            if from?.host != to.host || from?.port != to.port { next.setValue(nil, forHTTPHeaderField: "Authorization") }
+            if from?.host?.lowercased() != to.host?.lowercased() || from?.port != to.port || from?.scheme != to.scheme {
+                next.setValue(nil, forHTTPHeaderField: "Authorization")
+            }
             completionHandler(next)
         }
     }

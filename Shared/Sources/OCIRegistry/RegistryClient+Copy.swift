@@ -38,28 +38,33 @@ extension RegistryClient {
 
     /// One blob: skipped when there, mounted within a registry, else downloaded and uploaded.
     private func copyBlob(_ blob: Descriptor, from source: ImageReference, to destination: ImageReference) async throws(RegistryError) {
-        if try await blobSize(blob.digest, in: destination) != nil { return }
+        if try await blobExists(blob.digest, in: destination) { return }
         if source.registry == destination.registry, source.repository != destination.repository,
            try await mountBlob(blob.digest, from: source.repository, to: destination) {
             return
         }
-        let data = try await self.blob(blob.digest, in: source)
+        let data = try await self.blob(blob.digest, in: source, size: blob.size)
         try await uploadBlob(data, mediaType: blob.mediaType, to: destination)
     }
 
-    /// The platform of a single-platform image: its config's `architecture`, `os` and `variant`.
+    /// The platform of a single-platform image: its config's `architecture`, `os`, `variant`, `os.version` and
+    /// `os.features` (the fields an index entry's platform has).
     public func platform(of reference: ImageReference) async throws(RegistryError) -> Platform {
         let fetched = try await manifest(reference, retryNotFound: reference.digest != nil)
         guard MediaType.isManifest(fetched.mediaType) else {
             throw RegistryError(.invalidDocument, "\(reference) is an index, not a single-platform image")
         }
         let image = try ImageManifest.decode(fetched.data)
-        let config = try await blob(image.config.digest, in: reference)
-        struct Config: Decodable { var architecture: String?; var os: String?; var variant: String? }
+        let config = try await blob(image.config.digest, in: reference, size: image.config.size)
+        struct Config: Decodable {
+            var architecture: String?, os: String?, variant: String?, osVersion: String?, osFeatures: [String]?
+            enum CodingKeys: String, CodingKey { case architecture, os, variant, osVersion = "os.version", osFeatures = "os.features" }
+        }
         guard let decoded = try? JSONDecoder().decode(Config.self, from: config), let architecture = decoded.architecture, let os = decoded.os else {
             throw RegistryError(.invalidDocument, "\(reference): the image config names no architecture and os")
         }
-        return Platform(architecture: architecture, os: os, variant: decoded.variant)
+        return Platform(architecture: architecture, os: os, variant: decoded.variant.flatMap { $0.isEmpty ? nil : $0 },
+                        osVersion: decoded.osVersion.flatMap { $0.isEmpty ? nil : $0 }, osFeatures: decoded.osFeatures.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Makes an OCI index of `sources` (single-platform images, or indexes whose entries are taken over) with
@@ -84,7 +89,8 @@ extension RegistryClient {
                 if source.registry != destination.registry || source.repository != destination.repository {
                     try await copy(source.with(tag: nil).with(digest: child.digest), to: destination.with(tag: nil).with(digest: child.digest))
                 }
-                if let clash = entries.first(where: { $0.platform == child.platform && $0.digest != child.digest && child.platform != nil }) {
+                if Self.namesAPlatform(child),
+                   let clash = entries.first(where: { $0.platform == child.platform && $0.digest != child.digest }) {
                     throw RegistryError(.invalidDocument, "\(source) and an earlier source both give the platform \(clash.platform.map(\.description) ?? "?"); an index names each platform once")
                 }
                 if !entries.contains(where: { $0.digest == child.digest }) { entries.append(child) }
@@ -95,5 +101,14 @@ extension RegistryClient {
         let data = try canonicalJSON(index)
         let digest = try await putManifest(data, mediaType: MediaType.ociIndex, to: destination)
         return Descriptor(mediaType: MediaType.ociIndex, digest: digest, size: Int64(data.count))
+    }
+
+    /// Whether an index entry stands for a platform, which an index may name once. Attestation manifests
+    /// (BuildKit's provenance and SBOMs: `unknown/unknown`, annotated `vnd.docker.reference.type`) are one per
+    /// image, so several of them sit side by side in a multi-platform index.
+    static func namesAPlatform(_ entry: Descriptor) -> Bool {
+        guard let platform = entry.platform else { return false }
+        if entry.annotations?["vnd.docker.reference.type"] != nil { return false }
+        return !(platform.os == "unknown" && platform.architecture == "unknown")
     }
 }

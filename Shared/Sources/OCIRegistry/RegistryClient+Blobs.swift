@@ -1,0 +1,167 @@
+// Blobs: existence and size, verified downloads, uploads (monolithic or in PATCH chunks, resumed where the
+// registry says it stopped, started again when the registry loses the session) and cross-repository mounts.
+import Foundation
+
+extension RegistryClient {
+    /// HEAD a blob: its size, or nil when the repository does not have it. When the answer carries no
+    /// Content-Length, the first byte is asked for (`Range: bytes=0-0`) and the size read from Content-Range.
+    public func blobSize(_ digest: Digest, in reference: ImageReference) async throws(RegistryError) -> Int64? {
+        let response = try await send("HEAD", reference, path: "blobs/\(digest)", scope: .pull, expect: [200, 404], what: "blob \(digest)")
+        guard response.status == 200 else { return nil }
+        if let size = response.header("Content-Length").flatMap({ Int64($0) }), size >= 0 { return size }
+        let ranged = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, headers: [("Range", "bytes=0-0")],
+                                    expect: [200, 206], limit: 64 * 1024, what: "first byte of blob \(digest)")
+        if ranged.status == 206, let total = ranged.header("Content-Range")?.split(separator: "/").last.flatMap({ Int64($0) }) {
+            return total
+        }
+        if ranged.status == 200, digest.verifies(ranged.body) { return Int64(ranged.body.count) }
+        throw RegistryError(.invalidDocument, "\(reference.registry)/\(reference.repository): blob \(digest) exists, but the registry tells "
+                            + "its size neither in Content-Length nor in the Content-Range of a ranged GET")
+    }
+
+    /// Whether the repository has the blob (a HEAD; the size is not needed).
+    func blobExists(_ digest: Digest, in reference: ImageReference) async throws(RegistryError) -> Bool {
+        try await send("HEAD", reference, path: "blobs/\(digest)", scope: .pull, expect: [200, 404], what: "blob \(digest)").status == 200
+    }
+
+    /// GET a blob, verified against its digest.
+    public func blob(_ digest: Digest, in reference: ImageReference) async throws(RegistryError) -> Data {
+        try await blob(digest, in: reference, size: nil)
+    }
+
+    /// GET a blob of a known `size` (from its descriptor): the registry is not read beyond it.
+    func blob(_ digest: Digest, in reference: ImageReference, size: Int64?) async throws(RegistryError) -> Data {
+        let limit = size.map { Int(clamping: $0) }
+        let response = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, expect: [200], limit: limit, what: "blob \(digest)")
+        guard digest.verifies(response.body) else {
+            throw RegistryError(.digestMismatch, "\(reference.registry)/\(reference.repository): blob \(digest) arrived with other content (\(response.body.count) bytes)")
+        }
+        statistics.bytesDownloaded += Int64(response.body.count)
+        return response.body
+    }
+
+    /// Uploads a blob unless the repository has it already. `chunkSize` uploads in PATCH chunks of that many
+    /// bytes (the chunked flow); nil uploads in one PUT (monolithic). Returns the blob's descriptor.
+    ///
+    /// The upload session is one unit: when it fails transiently, or the registry loses it (404
+    /// BLOB_UPLOAD_UNKNOWN, 416, a Range that does not advance), a new session starts, up to `maxAttempts` times.
+    @discardableResult
+    public func uploadBlob(_ data: Data, mediaType: String = "application/octet-stream", to reference: ImageReference,
+                           chunkSize: Int? = nil) async throws(RegistryError) -> Descriptor {
+        let digest = Digest.sha256(of: data)
+        let descriptor = Descriptor(mediaType: mediaType, digest: digest, size: Int64(data.count))
+        if try await blobExists(digest, in: reference) { return descriptor }
+        var attempt = 1
+        while true {
+            let lost: RegistryError
+            do {
+                switch try await uploadSession(data, digest: digest, to: reference, chunkSize: chunkSize) {
+                case .stored:
+                    statistics.bytesUploaded += Int64(data.count)
+                    return descriptor
+                case .lost(let error):
+                    lost = error
+                }
+            } catch let error where error.code == .unavailable {
+                lost = error
+            }
+            guard attempt < options.maxAttempts else { throw lost }
+            try await pause(attempt: attempt, what: "upload of blob \(digest) to \(reference.registry)/\(reference.repository)", error: lost)
+            attempt += 1
+        }
+    }
+
+    private enum SessionEnd {
+        case stored
+        /// The session is gone or out of step; a new one may succeed.
+        case lost(RegistryError)
+    }
+
+    private func uploadSession(_ data: Data, digest: Digest, to reference: ImageReference, chunkSize: Int?) async throws(RegistryError) -> SessionEnd {
+        let startURL = try endpoint(reference, path: "blobs/uploads/")
+        let start = try await sendTo(startURL, "POST", reference, scope: .push, headers: [], body: nil, expect: [202, 200],
+                                     attempts: options.maxAttempts, what: "upload to \(reference.repository)")
+        guard var location = try uploadLocation(start, requested: startURL, reference: reference) else {
+            throw RegistryError(.invalidDocument, "\(reference.registry): an upload answer without a usable Location header")
+        }
+        do throws(RegistryError) {
+            let closed: HTTPResponse
+            if let chunkSize, chunkSize > 0, data.count > chunkSize {
+                var offset = 0
+                while offset < data.count {
+                    let end = min(offset + chunkSize, data.count)
+                    let what = "chunk \(offset)-\(end - 1) of blob \(digest)"
+                    let patched = try await sendTo(location, "PATCH", reference, scope: .push,
+                                                   headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(end - 1)")],
+                                                   body: data.subdata(in: offset..<end), expect: Self.success, attempts: 1, what: what)
+                    let kept = Self.keptBytes(patched, sentUpTo: end)
+                    guard kept > offset, kept <= end else {
+                        return .lost(RegistryError(.invalidDocument, "PATCH \(location.redactedForMessages) (\(what)): the registry kept "
+                                                   + "\(kept) bytes of the upload (Range \(patched.header("Range") ?? "-")), so the chunk did not advance it"))
+                    }
+                    location = try uploadLocation(patched, requested: location, reference: reference) ?? location
+                    offset = kept
+                }
+                closed = try await sendTo(location.appendingQuery("digest", digest.description), "PUT", reference, scope: .push,
+                                          headers: [], body: nil, expect: Self.success, attempts: 1, what: "blob \(digest)")
+            } else {
+                closed = try await sendTo(location.appendingQuery("digest", digest.description), "PUT", reference, scope: .push,
+                                          headers: [("Content-Type", "application/octet-stream")], body: data, expect: Self.success, attempts: 1,
+                                          what: "blob \(digest)")
+            }
+            if let announced = closed.header("Docker-Content-Digest"), let parsed = try? Digest(parsing: announced), parsed != digest {
+                throw RegistryError(.digestMismatch, "\(reference.registry)/\(reference.repository): the registry stored blob \(digest) as \(parsed)")
+            }
+            return .stored
+        } catch let error where error.code == .unavailable || error.status == 404 || error.status == 416 {
+            return .lost(error)
+        }
+    }
+
+    /// How many bytes of the upload the registry holds after a PATCH, from its `Range: 0-<last>` (distribution
+    /// also writes `bytes=0-<last>`); without a readable Range, everything sent. Distribution answers `0-0` for an
+    /// empty upload as well as for a one-byte one: it counts as nothing unless a single byte was all there was.
+    static func keptBytes(_ response: HTTPResponse, sentUpTo end: Int) -> Int {
+        guard var range = response.header("Range")?.trimmingCharacters(in: .whitespaces) else { return end }
+        if range.lowercased().hasPrefix("bytes=") { range = String(range.dropFirst(6)) }
+        let bounds = range.split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, bounds[0] == "0", let last = Int(bounds[1]), last >= 0 else { return end }
+        return last == 0 && end != 1 ? 0 : last + 1
+    }
+
+    /// The upload URL an answer names, resolved against the URL of the request it answers; nil when it names
+    /// none. Plain HTTP away from loopback or an insecure registry is refused.
+    func uploadLocation(_ response: HTTPResponse, requested: URL, reference: ImageReference) throws(RegistryError) -> URL? {
+        guard let text = response.header("Location"), !text.isEmpty else { return nil }
+        guard let url = URL(string: text, relativeTo: requested)?.absoluteURL else {
+            throw RegistryError(.invalidDocument, "\(reference.registry): an upload answer whose Location header is not a URL")
+        }
+        try checkScheme(url, reference: reference)
+        return url
+    }
+
+    /// Asks the registry to mount `digest` from another repository of the same registry (no bytes move).
+    /// Returns false when it cannot (the registry then offered an upload, which is cancelled; upload instead).
+    public func mountBlob(_ digest: Digest, from source: String, to reference: ImageReference) async throws(RegistryError) -> Bool {
+        let url = try endpoint(reference, path: "blobs/uploads/", query: [("mount", digest.description), ("from", source)])
+        let response = try await sendTo(url, "POST", reference, scope: .push, extraScopes: ["repository:\(source):pull"], headers: [], body: nil,
+                                        expect: [201, 202, 200], attempts: options.maxAttempts, what: "mount of \(digest)")
+        let location = try? uploadLocation(response, requested: url, reference: reference)
+        // A Location naming the blob itself (`…/blobs/<digest>`) is the answer to a mount, never an upload to cancel.
+        let lastComponent = location.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false)?.percentEncodedPath }?
+            .split(separator: "/").last.flatMap { String($0).removingPercentEncoding }
+        let namesBlob = lastComponent.map { (try? Digest(parsing: $0)) != nil } ?? false
+        if response.status == 201 { return true }
+        if response.status == 200, namesBlob || response.header("Docker-Content-Digest") == digest.description { return true }
+        if let location, !namesBlob {
+            _ = try? await sendTo(location, "DELETE", reference, scope: .push, headers: [], body: nil, expect: [204, 202, 200, 404], attempts: 1,
+                                  what: "cancelled upload")
+        }
+        return false
+    }
+
+    /// DELETE a blob.
+    public func deleteBlob(_ digest: Digest, in reference: ImageReference) async throws(RegistryError) {
+        _ = try await send("DELETE", reference, path: "blobs/\(digest)", scope: .delete, expect: Self.success, what: "blob \(digest)")
+    }
+}
