@@ -78,12 +78,7 @@ extension BuildSummary {
     /// table sorted by image, version, OS and variant (unknown values `—`), and a bold totals row; sizes in
     /// decimal units, a cache counted once per cache reference. Ends with a newline.
     public func markdown(disclaimer: String? = nil) -> String {
-        let sorted = rows.enumerated().sorted { a, b in
-            let ka = [a.element.imageName, a.element.version, a.element.os, a.element.variant]
-            let kb = [b.element.imageName, b.element.version, b.element.os, b.element.variant]
-            if let i = ka.indices.first(where: { ka[$0] != kb[$0] }) { return ka[i].utf8.lexicographicallyPrecedes(kb[i].utf8) }
-            return a.offset < b.offset
-        }.map(\.element)
+        let sorted = sortedRows
         func cell(_ text: String) -> String {
             text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
                 .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")

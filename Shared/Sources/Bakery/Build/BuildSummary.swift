@@ -126,12 +126,7 @@ public struct BuildSummary: Sendable, Equatable {
     /// The sizes view: rows sorted by image, version, OS and variant, a value that repeats the row
     /// above (and everything left of it does too) left blank, then a `Total` row.
     public func table() -> String {
-        let sorted = rows.enumerated().sorted { a, b in
-            let ka = [a.element.imageName, a.element.version, a.element.os, a.element.variant]
-            let kb = [b.element.imageName, b.element.version, b.element.os, b.element.variant]
-            if let i = ka.indices.first(where: { ka[$0] != kb[$0] }) { return ka[i].utf8.lexicographicallyPrecedes(kb[i].utf8) }
-            return a.offset < b.offset
-        }.map(\.element)
+        let sorted = sortedRows
         var body: [[String]] = []
         var previous: [String]?
         for row in sorted {
@@ -159,6 +154,16 @@ public struct BuildSummary: Sendable, Equatable {
     }
 
     static func size(_ bytes: Int?) -> String { bytes.map(formatSize) ?? unknown }
+
+    /// The rows by image, version, OS and variant (byte order; plan order among equals), as the views show them.
+    var sortedRows: [Row] {
+        rows.enumerated().sorted { a, b in
+            let ka = [a.element.imageName, a.element.version, a.element.os, a.element.variant]
+            let kb = [b.element.imageName, b.element.version, b.element.os, b.element.variant]
+            if let i = ka.indices.first(where: { ka[$0] != kb[$0] }) { return ka[i].utf8.lexicographicallyPrecedes(kb[i].utf8) }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
 
     // MARK: - Sizes
 
