@@ -287,7 +287,7 @@ struct WorkbenchImageProjectTests {
             }
             let given = Set(args.map(\.0))
             let containerfile = try String(contentsOf: Self.project.appendingPathComponent(dockerfile), encoding: .utf8)
-            let declared = Self.declaredArgs(containerfile)
+            let declared = try Self.declaredArgs(containerfile)
             let needed = Set(declared.filter { $0.value == nil }.keys).subtracting(Self.automaticArgs)
             #expect(needed.isSubset(of: given), "\(name): \(dockerfile) declares \(needed.subtracting(given).sorted()) without a default and bakery gives no such build arg")
             #expect(given.isSubset(of: Set(declared.keys)), "\(name): bakery gives \(given.subtracting(declared.keys).sorted()), which \(dockerfile) never declares")
@@ -323,11 +323,10 @@ struct WorkbenchImageProjectTests {
 
     /// The `ARG` instructions of a Containerfile: name → default (nil when it has none; an empty `NAME=` counts
     /// as no default, since a build without the arg would get an empty version).
-    static func declaredArgs(_ containerfile: String) -> [String: String?] {
+    static func declaredArgs(_ containerfile: String) throws -> [String: String?] {
         var args: [String: String?] = [:]
-        for line in containerfile.split(separator: "\n") {
-            guard line.hasPrefix("ARG ") else { continue }
-            for word in line.dropFirst(4).split(separator: " ") {
+        for instruction in try Containerfile(parsing: containerfile, name: "Containerfile").instructions where instruction.keyword == "ARG" {
+            for word in instruction.arguments.split(whereSeparator: \.isWhitespace) {
                 let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
                 let value = parts.count == 2 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : nil
                 let given: String? = (value?.isEmpty ?? true) ? nil : value
@@ -337,8 +336,8 @@ struct WorkbenchImageProjectTests {
         return args
     }
 
-    @Test func declaredArgsReadsNamesAndDefaults() {
-        let args = Self.declaredArgs("FROM x AS b\nARG R_VERSION\nARG DEBIAN_FRONTEND=noninteractive TARGETARCH\nARG PYTHON_VERSION=\"\"\nRUN echo ARG X\n")
+    @Test func declaredArgsReadsNamesAndDefaults() throws {
+        let args = try Self.declaredArgs("FROM x AS b\nARG R_VERSION\nARG DEBIAN_FRONTEND=noninteractive TARGETARCH\nARG PYTHON_VERSION=\"\"\nRUN echo ARG X\n")
         #expect(args.count == 4)
         #expect(args["R_VERSION"] == .some(nil))
         #expect(args["DEBIAN_FRONTEND"] == .some("noninteractive"))

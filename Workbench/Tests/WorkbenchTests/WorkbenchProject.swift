@@ -118,3 +118,85 @@ extension YAMLNode {
         return node?.items.compactMap(\.scalar)
     }
 }
+
+/// A Containerfile read as its stages and instructions (continuation lines joined, comment lines between
+/// instructions dropped), enough to say which stage holds what without matching text across stage boundaries.
+/// Shared by the Workbench suites.
+struct Containerfile {
+    struct Instruction: CustomStringConvertible {
+        var keyword: String
+        /// The text after the keyword as written, continuation lines kept (`\` and newline): what a shell gets.
+        var shellText: String
+        /// The text after the keyword with each continuation's `\` dropped and every line trimmed, lines joined by
+        /// newlines: what the checks compare.
+        var arguments: String
+        var description: String { "\(keyword) \(arguments)" }
+
+        init(keyword: String, shellText: String) {
+            self.keyword = keyword
+            self.shellText = shellText
+            arguments = shellText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed.hasSuffix("\\") ? String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces) : trimmed
+            }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    struct Stage {
+        /// The stage's FROM instruction.
+        var from: Instruction
+        var base: String
+        var name: String?
+        var instructions: [Instruction] = []
+
+        /// The shell text of every `keyword` instruction.
+        func all(_ keyword: String) -> [String] { instructions.filter { $0.keyword == keyword }.map(\.shellText) }
+        func first(_ keyword: String) -> String? { all(keyword).first }
+        /// RUN commands as the shell gets them (flags such as `--mount=…` stay in front).
+        var runs: [String] { all("RUN") }
+        /// ARG names in order (repeats kept, so a duplicate shows).
+        var argumentNames: [String] { all("ARG").map { String($0.prefix { $0 != "=" }) } }
+        /// ARG name → default (nil when declared without one).
+        var arguments: [String: String?] {
+            Dictionary(all("ARG").map { argument -> (String, String?) in
+                let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : nil)
+            }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    var stages: [Stage] = []
+
+    /// Every instruction in file order, each stage's FROM included.
+    var instructions: [Instruction] { stages.flatMap { [$0.from] + $0.instructions } }
+
+    func all(_ keyword: String) -> [String] { stages.flatMap { $0.all(keyword) } }
+
+    init(parsing text: String, name: String) throws {
+        var pending: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if pending == nil, trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let joined = pending.map { $0 + "\n" + line } ?? line
+            if trimmed.hasSuffix("\\") { pending = joined; continue }
+            pending = nil
+            let body = joined.trimmingCharacters(in: .whitespaces)
+            let word = String(body.prefix { !$0.isWhitespace })
+            let instruction = Instruction(keyword: word.uppercased(), shellText: String(body.dropFirst(word.count)).trimmingCharacters(in: .whitespaces))
+            if instruction.keyword == "FROM" {
+                let words = instruction.arguments.split(separator: " ").map(String.init)
+                stages.append(Stage(from: instruction, base: words[0], name: words.count == 3 && words[1].uppercased() == "AS" ? words[2] : nil))
+            } else if stages.isEmpty {
+                throw ContainerfileProblem(description: "\(name): \(instruction.keyword) before the first FROM")
+            } else {
+                stages[stages.count - 1].instructions.append(instruction)
+            }
+        }
+        if pending != nil { throw ContainerfileProblem(description: "\(name): the last instruction ends with a line continuation") }
+        if stages.isEmpty { throw ContainerfileProblem(description: "\(name): no FROM") }
+    }
+}
+
+struct ContainerfileProblem: Error, CustomStringConvertible {
+    var description: String
+}

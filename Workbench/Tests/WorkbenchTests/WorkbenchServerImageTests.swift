@@ -48,34 +48,13 @@ struct WorkbenchServerImageTests {
 
     // MARK: Containerfile reading
 
-    /// One Containerfile instruction: its keyword and its arguments, continuation lines joined with "\n".
-    struct Instruction: CustomStringConvertible {
-        var keyword: String
-        var arguments: String
-        var description: String { "\(keyword) \(arguments)" }
-    }
-
-    static func instructions(_ text: String) -> [Instruction] {
-        var result: [Instruction] = []
-        var pending: [String] = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if pending.isEmpty && (line.isEmpty || line.hasPrefix("#")) { continue }
-            if line.hasSuffix("\\") {
-                pending.append(String(line.dropLast()).trimmingCharacters(in: .whitespaces))
-                continue
-            }
-            pending.append(line)
-            let joined = pending.joined(separator: "\n")
-            pending = []
-            let keyword = String(joined.prefix { !$0.isWhitespace })
-            result.append(Instruction(keyword: keyword.uppercased(), arguments: String(joined.dropFirst(keyword.count)).trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-        return result
+    /// Every instruction of a Containerfile (the shared reader, `Containerfile`), FROMs included.
+    static func instructions(_ text: String) throws -> [Containerfile.Instruction] {
+        try Containerfile(parsing: text, name: "Containerfile").instructions
     }
 
     /// `NAME=value` declarations of ARG or ENV instructions, in order (duplicates kept).
-    static func declarations(_ keyword: String, in instructions: [Instruction]) -> [(name: String, value: String?)] {
+    static func declarations(_ keyword: String, in instructions: [Containerfile.Instruction]) -> [(name: String, value: String?)] {
         instructions.filter { $0.keyword == keyword }.flatMap { instruction in
             instruction.arguments.split(separator: " ").map { word -> (String, String?) in
                 let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
@@ -85,7 +64,7 @@ struct WorkbenchServerImageTests {
     }
 
     /// The index of the first instruction whose text contains `needle`.
-    static func index(of needle: String, in instructions: [Instruction]) -> Int? {
+    static func index(of needle: String, in instructions: [Containerfile.Instruction]) -> Int? {
         instructions.firstIndex { $0.description.contains(needle) }
     }
 
@@ -139,7 +118,7 @@ struct WorkbenchServerImageTests {
             for (file, os, variant) in folder.containerfiles {
                 let target = "\(folder)/\(file)"
                 let text = try folder.text(file)
-                let all = Self.instructions(text)
+                let all = try Self.instructions(text)
                 let standard = try #require(variant).name == "Standard"
                 let osVersion = os.buildOS.version
                 let base = "docker.io/library/ubuntu:\(osVersion)"
@@ -299,7 +278,7 @@ struct WorkbenchServerImageTests {
             }
         }
         let folder = try #require(try Self.folders().first)
-        let cmd = Self.instructions(try folder.text(folder.containerfiles[0].file)).last
+        let cmd = try Self.instructions(try folder.text(folder.containerfiles[0].file)).last
         #expect(cmd?.description == "CMD [\"" + Self.supervisordCommand.split(separator: " ").joined(separator: "\", \"") + "\"]")
     }
 
@@ -443,7 +422,7 @@ struct WorkbenchServerImageTests {
             return result.stdout
         }
         let containerfile = try render("Containerfile.ubuntu2404.jinja2")
-        let install = try #require(Self.instructions(containerfile).first { $0.arguments.contains("/tmp/install_workbench.sh &&") })
+        let install = try #require(try Self.instructions(containerfile).first { $0.arguments.contains("/tmp/install_workbench.sh &&") })
         #expect(install.arguments.hasPrefix("DOWNLOAD_URL=\"\(url)\" /tmp/install_workbench.sh &&"), "\(install)")
         for architecture in WorkbenchVersion.architectures {
             #expect(url.replacingOccurrences(of: "$TARGETARCH", with: architecture) == (try version.downloadURL(os: os, architecture: architecture)), "\(architecture)")

@@ -443,66 +443,6 @@ struct WorkbenchSessionImagesTests {
 
 // Helper types, nested so they cannot clash with the other Workbench suites' in this test target.
 extension WorkbenchSessionImagesTests {
-    /// A Containerfile read as its stages and instructions (continuation lines joined, comments dropped), enough
-    /// to say which stage holds what without matching text across stage boundaries.
-    struct Containerfile {
-        struct Instruction {
-            var keyword: String
-            /// The text after the keyword, continuation lines kept as written (`\` and newline).
-            var arguments: String
-        }
-
-        struct Stage {
-            var base: String
-            var name: String?
-            var instructions: [Instruction] = []
-
-            func all(_ keyword: String) -> [String] { instructions.filter { $0.keyword == keyword }.map(\.arguments) }
-            func first(_ keyword: String) -> String? { all(keyword).first }
-            /// RUN commands as the shell gets them (flags such as `--mount=…` stay in front).
-            var runs: [String] { all("RUN") }
-            /// ARG names in order (repeats kept, so a duplicate shows).
-            var argumentNames: [String] { all("ARG").map { String($0.prefix { $0 != "=" }) } }
-            /// ARG name → default (nil when declared without one).
-            var arguments: [String: String?] {
-                Dictionary(all("ARG").map { argument -> (String, String?) in
-                    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
-                    return (parts[0], parts.count > 1 ? parts[1] : nil)
-                }, uniquingKeysWith: { first, _ in first })
-            }
-        }
-
-        var stages: [Stage] = []
-
-        func all(_ keyword: String) -> [String] { stages.flatMap { $0.all(keyword) } }
-
-        init(parsing text: String, name: String) throws {
-            var pending: String?
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-                if pending == nil, line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-                let joined = pending.map { $0 + "\n" + line } ?? line
-                if line.hasSuffix("\\") { pending = joined; continue }
-                pending = nil
-                let keyword = String(joined.prefix { !$0.isWhitespace }).uppercased()
-                let arguments = String(joined.dropFirst(keyword.count)).trimmingCharacters(in: .whitespaces)
-                if keyword == "FROM" {
-                    let words = arguments.split(separator: " ").map(String.init)
-                    stages.append(Stage(base: words[0], name: words.count == 3 && words[1].uppercased() == "AS" ? words[2] : nil))
-                } else if stages.isEmpty {
-                    throw ContainerfileProblem(description: "\(name): \(keyword) before the first FROM")
-                } else {
-                    stages[stages.count - 1].instructions.append(Instruction(keyword: keyword, arguments: arguments))
-                }
-            }
-            if pending != nil { throw ContainerfileProblem(description: "\(name): the last instruction ends with a line continuation") }
-            if stages.isEmpty { throw ContainerfileProblem(description: "\(name): no FROM") }
-        }
-    }
-
-    struct ContainerfileProblem: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Runs one RUN command in bash as the build would (`bash -euo pipefail -c`, the build args as variables), with
     /// PATH emptied and the tools the download steps use replaced by functions that record their arguments and
     /// read their input to the end (a stub that left a pipe early would fail the step with SIGPIPE under pipefail):
