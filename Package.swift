@@ -45,6 +45,7 @@ let package = Package(
                 "BakeryYAML",
                 "Jinja",
                 "Goss",
+                "OCIRegistry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -58,7 +59,7 @@ let package = Package(
         .target(
             name: "BakeryCLI",
             dependencies: [
-                "Bakery", "Jinja", "ConnectImages", "PackageManagerImages", "WorkbenchImages",
+                "Bakery", "Jinja", "OCIRegistry", "ConnectImages", "PackageManagerImages", "WorkbenchImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,7 +68,7 @@ let package = Package(
         .executableTarget(name: "bakery", dependencies: ["BakeryCLI"], path: "Shared/Sources/bakery"),
 
         // Helpers shared by test targets: seeded randomness, running the built bakery, the reference normalisation.
-        .target(name: "TestSupport", dependencies: ["Bakery", "BakeryYAML", "GoTemplate"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Bakery", "BakeryYAML", "GoTemplate", "OCIRegistry"], path: "Tests/TestSupport"),
         // A seeded in-process fuzzer (YAML reader, span editor, config model, Jinja), run in release by CI.
         .executableTarget(name: "bakery-fuzz", dependencies: ["Bakery", "BakeryYAML", "Jinja"], path: "Tests/Fuzz"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "TestSupport"], path: "Tests/JinjaTests", exclude: ["Fixtures"]),
@@ -76,8 +77,8 @@ let package = Package(
         .testTarget(name: "BakeryYAMLTests", dependencies: ["BakeryYAML"], path: "Tests/BakeryYAMLTests"),
         .testTarget(name: "OCIRegistryTests", dependencies: ["OCIRegistry", "TestSupport"], path: "Tests/OCIRegistryTests"),
         // Fixtures live in Tests/Fixtures and are found from the source tree (#filePath), shared by all suites.
-        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "Goss", "TestSupport"], path: "Tests/BakeryTests"),
-        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "TestSupport"], path: "Tests/BakeryCLITests"),
+        .testTarget(name: "BakeryTests", dependencies: ["Bakery", "BakeryYAML", "Jinja", "Goss", "OCIRegistry", "TestSupport"], path: "Tests/BakeryTests"),
+        .testTarget(name: "BakeryCLITests", dependencies: ["Bakery", "BakeryYAML", "OCIRegistry", "TestSupport"], path: "Tests/BakeryCLITests"),
 
         // Each product owns its suite, in its own folder: `swift test --filter ConnectTests` is the Connect team's check.
         .testTarget(name: "ConnectTests", dependencies: ["ConnectImages", "Bakery", "BakeryYAML", "GoTemplate", "Goss", "TestSupport"],

@@ -15,11 +15,11 @@ import TestSupport
         ("Shared/Sources/GoTemplate", []),
         ("Shared/Sources/Goss", ["GoTemplate", "BakeryYAML"]),
         ("Shared/Sources/OCIRegistry", ["Crypto", "FoundationNetworking"]),
-        ("Shared/Sources/Bakery", ["BakeryYAML", "Jinja", "Goss", "Logging", "OrderedCollections", "Subprocess", "SystemPackage", "System"]),
+        ("Shared/Sources/Bakery", ["BakeryYAML", "Jinja", "Goss", "OCIRegistry", "Logging", "OrderedCollections", "Subprocess", "SystemPackage", "System"]),
         ("Connect/Sources/ConnectImages", ["Bakery"]),
         ("PackageManager/Sources/PackageManagerImages", ["Bakery"]),
         ("Workbench/Sources/WorkbenchImages", ["Bakery"]),
-        ("Shared/Sources/BakeryCLI", ["Bakery", "Jinja", "Goss", "ArgumentParser", "Logging", "ConnectImages", "PackageManagerImages", "WorkbenchImages"]),
+        ("Shared/Sources/BakeryCLI", ["Bakery", "Jinja", "Goss", "OCIRegistry", "ArgumentParser", "Logging", "ConnectImages", "PackageManagerImages", "WorkbenchImages"]),
         ("Shared/Sources/bakery", ["BakeryCLI"]),
     ]
 

@@ -1,6 +1,7 @@
 // The single error type of the Bakery module: a code to switch on, a message, a location, a hint and a cause.
 import BakeryYAML
 import Jinja
+import OCIRegistry
 
 /// An error a user can act on.
 ///
@@ -52,6 +53,8 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
         case commandTimedOut
         /// A child process wrote more output than bakery keeps, and was stopped.
         case commandOutputTooLarge
+        /// A registry refused, failed or sent something unusable (the message names the registry and reference).
+        case registry
     }
 
     public var code: Code
@@ -83,6 +86,8 @@ public struct BakeryError: Error, Sendable, CustomStringConvertible {
             return BakeryError(.templateFailed, error.description, cause: error)
         case let error as YAMLError:
             return BakeryError(.yamlSyntax, error.description, cause: error)
+        case let error as RegistryError:
+            return BakeryError(.registry, error.message, cause: error)
         default:
             return BakeryError(.internal, "\(error)", hint: "this is a bug in bakery; please report it with the command that caused it", cause: error)
         }
