@@ -106,7 +106,7 @@ extension RegistryClient {
     /// Whether an index entry stands for a platform, which an index may name once. Attestation manifests
     /// (BuildKit's provenance and SBOMs: `unknown/unknown`, annotated `vnd.docker.reference.type`) are one per
     /// image, so several of them sit side by side in a multi-platform index.
-    static func namesAPlatform(_ entry: Descriptor) -> Bool {
+    public static func namesAPlatform(_ entry: Descriptor) -> Bool {
         guard let platform = entry.platform else { return false }
         if entry.annotations?["vnd.docker.reference.type"] != nil { return false }
         return !(platform.os == "unknown" && platform.architecture == "unknown")

@@ -20,6 +20,12 @@ public struct BuildMetadataFile: Sendable {
             guard let name = names.first else { return nil }
             return digest.map { "\(name)@\($0)" } ?? name
         }
+
+        /// `<first name without its tag>@<digest>`: the image by digest alone (what `ci publish` merges).
+        public var digestReference: String? {
+            guard let name = names.first, let digest else { return nil }
+            return "\(EngineCommands.repository(of: name))@\(digest)"
+        }
     }
 
     public var path: String
