@@ -229,6 +229,26 @@ struct CIPublishCommandTests {
         }
     }
 
+    /// On a terminal the targets are shown live (a status line each, a counter line), log lines scrolling above.
+    @Test(.enabled(if: ExternalTool.locate("script") != nil)) func onATerminalTheTargetsShowLive() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        try await setup.pushImages()
+        let command = ([BakeryBinary.path, "ci", "publish", "amd64.json", "arm64.json", "--temp-registry", setup.temp.host])
+            .map { "'\($0)'" }.joined(separator: " ")
+        let result = try BakeryBinary.execute("/usr/bin/env", ["-u", "CI", "-u", "NO_COLOR", "TERM=xterm", "COLUMNS=200",
+                                                               "BAKERY_REGISTRY_HOST=\(setup.destination.host)",
+                                                               "BAKERY_REGISTRY_USERNAME=\(Self.account.username)",
+                                                               "BAKERY_REGISTRY_PASSWORD=\(Self.account.password)",
+                                                               "script", "-qfec", command, "/dev/null"], in: setup.project)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("✓ hello-1-0-0-ubuntu-24-04"), "\(result.stdout)")
+        #expect(result.stdout.contains("[2 published, 0 failed, 2 total]"))
+        #expect(result.stdout.contains("INFO: Verified 'ImageTarget(image='hello', version='1.0.0'"))
+        #expect(result.stdout.contains("\u{1B}["), "the status lines are redrawn in place")
+        #expect(!result.stdout.contains(Self.account.password))
+    }
+
     @Test func imagetoolsMergeMergesAndCopiesWithoutVerifying() async throws {
         let setup = try await Setup()
         defer { setup.stop() }

@@ -79,7 +79,7 @@ enum PublishRun {
     }
 
     /// Runs the publisher, Ctrl-C cancelling it; exits 130 when interrupted.
-    static func publish(_ targets: [PublishTarget], options: Publisher.Options, logger: Logger,
+    static func publish(_ targets: [PublishTarget], options: Publisher.Options, logger: Logger, quiet: Bool,
                         after: @escaping @Sendable (Publisher, Publisher.Report) async -> [String: ImageSizes] = { _, _ in [:] })
         throws -> (Publisher.Report, [String: ImageSizes]) {
         let access: RegistryAccess
@@ -87,12 +87,18 @@ enum PublishRun {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
-        let publisher = Publisher(client: access.client(logger: logger), options: options, logger: logger)
+        let console = PublishConsole(mode: options.dryRun ? .plain : BuildConsole.mode(quiet: quiet), total: targets.count)
+        let shown = console.logger(logger)
+        var options = options
+        options.progress = { console.handle($0) }
+        let publisher = Publisher(client: access.client(logger: shown), options: options, logger: shown)
+        console.startTicker()
         let (report, sizes, cancelled) = SignalCancellation.run { () async -> (Publisher.Report, [String: ImageSizes], Bool) in
             let report = await publisher.publish(targets)
             let sizes = Task.isCancelled ? [:] : await after(publisher, report)
             return (report, sizes, Task.isCancelled)
         }
+        console.stop()
         if cancelled {
             Console.stderr("❌ Publishing was interrupted; temporary indexes already made are kept.")
             throw ExitCode(130)
@@ -163,7 +169,7 @@ struct CIPublishCommand: ParsableCommand {
         options.waitTimeout = waitTimeout
         options.jobs = jobs ?? ProcessInfo.processInfo.environment["BAKERY_MAX_CONCURRENCY"].flatMap(Int.init).map { max(1, $0) } ?? 4
         let measure = format != nil && !input.dryRun
-        let (report, sizes) = try PublishRun.publish(targets, options: options, logger: logger) { publisher, report in
+        let (report, sizes) = try PublishRun.publish(targets, options: options, logger: logger, quiet: global.quiet) { publisher, report in
             measure ? await publisher.measure(report.published) : [:]
         }
         if !report.failures.isEmpty {
@@ -235,7 +241,7 @@ struct ImagetoolsMergeCommand: ParsableCommand {
         publishOptions.jobs = 1
         publishOptions.waits = false
         publishOptions.verifies = false
-        let (report, _) = try PublishRun.publish(targets, options: publishOptions, logger: logger)
+        let (report, _) = try PublishRun.publish(targets, options: publishOptions, logger: logger, quiet: options.quiet)
         for failure in report.failures { logger.error("Error merging '\(failure.target)': [\(failure.operation)] \(failure.message)") }
         if !report.failures.isEmpty {
             Console.stderr("❌ Index merge(s) failed")

@@ -5,6 +5,8 @@ import Logging
 struct StderrLogHandler: LogHandler {
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
+    /// Where lines go instead of stderr (a live display that keeps its status lines below them).
+    var sink: (@Sendable (String) -> Void)?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -12,6 +14,7 @@ struct StderrLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        Console.stderr("\(event.level.rawValue.uppercased()): \(event.message)")
+        let line = "\(event.level.rawValue.uppercased()): \(event.message)"
+        if let sink { sink(line) } else { Console.stderr(line) }
     }
 }

@@ -33,10 +33,18 @@ public struct Publisher: Sendable {
         public var verifyAttempts = 5
         public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
         public var backoff: @Sendable (Int) -> Duration = { TransientFailure.backoff(attempt: $0) }
+        /// Told what each target is doing (for a live display): its UID and a phase, or that it finished.
+        public var progress: @Sendable (Progress) -> Void = { _ in }
         /// What `dryRun` prints (one line per operation); stdout by default.
         public var print: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
         public init() {}
+    }
+
+    /// What a target is doing.
+    public enum Progress: Sendable {
+        case phase(uid: String, String)
+        case finished(uid: String, succeeded: Bool)
     }
 
     /// One failed operation: the target's display string, the stage (`stage1:wait`, `stage1:create`,
@@ -84,13 +92,16 @@ public struct Publisher: Sendable {
         let merged = await mergeAll(targets, report: &report)
         for (target, reference, digest) in merged {
             if Task.isCancelled { break }
+            let failuresBefore = report.failures.count
+            options.progress(.phase(uid: target.uid, "copying to \(target.destinationGroups.count) repositor\(target.destinationGroups.count == 1 ? "y" : "ies")"))
             let copied = await copy(target, from: reference, report: &report)
-            guard !options.dryRun, options.verifies, let digest else {
-                report.published.append(Published(target: target, temporaryReference: reference, digest: digest, tags: copied))
-                continue
+            var tags = copied
+            if !options.dryRun, options.verifies, let digest {
+                options.progress(.phase(uid: target.uid, "verifying \(copied.count) tag(s)"))
+                tags = await verify(target, tags: copied, expected: digest, from: reference, report: &report)
             }
-            let verified = await verify(target, tags: copied, expected: digest, from: reference, report: &report)
-            report.published.append(Published(target: target, temporaryReference: reference, digest: digest, tags: verified))
+            report.published.append(Published(target: target, temporaryReference: reference, digest: digest, tags: tags))
+            options.progress(.finished(uid: target.uid, succeeded: report.failures.count == failuresBefore))
         }
         report.statistics = await client.statistics
         report.duration = clock.now - start
@@ -128,9 +139,15 @@ public struct Publisher: Sendable {
         for (i, target) in targets.enumerated() {
             switch results[i] {
             case .merged(let reference, let digest)?: merged.append((target, reference, digest))
-            case .skipped?: report.skipped.append(target)
-            case .failed(let failure)?: report.failures.append(failure)
-            case nil: report.failures.append(Failure(target: target.display, operation: "stage1-crash", message: "interrupted before it ran"))
+            case .skipped?:
+                report.skipped.append(target)
+                options.progress(.finished(uid: target.uid, succeeded: true))
+            case .failed(let failure)?:
+                report.failures.append(failure)
+                options.progress(.finished(uid: target.uid, succeeded: false))
+            case nil:
+                report.failures.append(Failure(target: target.display, operation: "stage1-crash", message: "interrupted before it ran"))
+                options.progress(.finished(uid: target.uid, succeeded: false))
             }
         }
         return merged
@@ -170,10 +187,12 @@ public struct Publisher: Sendable {
             return .merged(temporary, nil)
         }
         if options.waits {
-            for source in sources {
+            for (source, platform) in zip(sources, target.sources.map(\.platform)) {
+                options.progress(.phase(uid: target.uid, "waiting for its \(platform) image"))
                 if let failure = await waitUntilResolves(source, target: target) { return .failed(failure) }
             }
         }
+        options.progress(.phase(uid: target.uid, "creating the index of \(sources.count) platform(s)"))
         do {
             let index = try await client.createIndex(from: sources, annotations: annotations, at: destination)
             logger.info("Created index \(temporary) (\(index.digest)) for '\(target.display)' from \(sources.count) platform image(s)")
