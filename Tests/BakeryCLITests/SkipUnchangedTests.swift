@@ -60,6 +60,19 @@ struct SkipUnchangedTests {
         #expect(second.stderr.contains("✅ Build completed: 0 built, 2 unchanged, 0 failed"))
         let afterSecond = try await published()
         for (uid, _) in planned { #expect(afterSecond[uid]?.manifest == afterFirst[uid]?.manifest, "\(uid) was pushed again") }
+        print("second run, last lines:\n" + second.stderr.split(separator: "\n").suffix(5).joined(separator: "\n"))
+
+        // 2b: with --temp-registry the real tags are compared (where `ci publish` puts the images): nothing is
+        // pushed to the temporary repository and no metadata entry is written, so publish has nothing to redo.
+        let metadataFile = dir.appendingPathComponent("metadata.json")
+        let temporary = try await EngineBuildTests.bakery(arguments + ["--temp-registry", lab.registry, "--metadata-file", metadataFile.path],
+                                                          in: dir, lab: lab)
+        #expect(temporary.status == 0, "\(temporary.stderr.suffix(4000))")
+        #expect(temporary.stderr.contains("INFO: 2 target(s) unchanged, 0 built"), "\(temporary.stderr.suffix(3000))")
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: metadataFile)) as? [String: Any]
+        #expect(metadata?.isEmpty == true, "a skipped target wrote metadata: \(String(describing: metadata))")
+        #expect(try await lab.tags(repository: "skip-unchanged-\(getpid())/example-image/tmp").isEmpty)
+        #expect(try await lab.tags(repository: "example-image/tmp").isEmpty)
 
         // 3: the Minimal variant's Containerfile changes: it alone is rebuilt.
         let minimal = try #require(planned.keys.first { $0.contains("min") })
@@ -76,7 +89,33 @@ struct SkipUnchangedTests {
         #expect(afterThird[minimal]?.manifest != afterFirst[minimal]?.manifest, "the changed Minimal variant was not rebuilt")
         #expect(afterThird[minimal]?.input != afterFirst[minimal]?.input)
         #expect(try await lab.labels(reference: planned[minimal]!.tags[0])["co.posit.test.changed"] == "yes")
+        // Without --skip-unchanged the plan is what it was: no input digest label.
+        let plain = try await EngineBuildTests.plan(dir, [], lab: lab)
+        #expect(plain.values.allSatisfy { $0.labels[Self.label] == nil })
         print("skip-unchanged timings: first run (2 built) \(firstTime), second run (0 built) \(secondTime), third run (1 built) \(thirdTime)")
+    }
+
+    @Test(.enabled(if: ContainerLab.shouldRun))
+    func withoutPushTheLocalImageCounts() async throws {
+        let lab = try await ContainerLab.shared()
+        let dir = try EngineBuildTests.labCopy(of: "01-basic-image", lab: lab, namespace: "skip-local-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let planned = try await EngineBuildTests.plan(dir, [], lab: lab)
+        defer { try? lab.removeLocalImages(planned.values.flatMap(\.tags)) }
+        let arguments = ["build", "--context", dir.path, "--strategy", "build", "--engine", "buildah", "--skip-unchanged"]
+        let first = try await EngineBuildTests.bakery(arguments, in: dir, lab: lab)
+        #expect(first.status == 0, "\(first.stderr.suffix(4000))")
+        #expect(first.stderr.contains("INFO: 0 target(s) unchanged, 1 built"), "\(first.stderr.suffix(3000))")
+        // Never pushed: the registry has nothing, the local store has the image with the label.
+        for target in planned.values { #expect(try await lab.tags(repository: EngineBuildTests.split(target.tags[0]).repository).isEmpty) }
+        let second = try await EngineBuildTests.bakery(arguments, in: dir, lab: lab)
+        #expect(second.status == 0, "\(second.stderr.suffix(4000))")
+        #expect(second.stderr.contains("INFO: 1 target(s) unchanged, 0 built"), "\(second.stderr.suffix(3000))")
+        // With --push the registry must hold it: the local image is not enough.
+        let pushed = try await EngineBuildTests.bakery(arguments + ["--push"], in: dir, lab: lab)
+        #expect(pushed.status == 0, "\(pushed.stderr.suffix(4000))")
+        #expect(pushed.stderr.contains("INFO: 0 target(s) unchanged, 1 built"), "\(pushed.stderr.suffix(3000))")
+        #expect(pushed.stderr.contains("is not in the registry"), "\(pushed.stderr.suffix(3000))")
     }
 }
 } // extension LabSuites

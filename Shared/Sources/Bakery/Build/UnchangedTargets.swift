@@ -172,12 +172,12 @@ public struct UnchangedTargets: Sendable {
         }
     }
 
-    /// `skopeo inspect --format {{.Digest}} --override-os … --override-arch … [--override-variant …] docker://<image>`,
+    /// `skopeo inspect --no-tags --format {{.Digest}} --override-os … --override-arch … [--override-variant …] docker://<image>`,
     /// with the registries configuration podman and buildah read.
     static func skopeoDigest(image: String, platform: String, runner: CommandRunner, environment: [String: String]) async throws -> String {
         let parts = platform.split(separator: "/").map(String.init)
         guard parts.count >= 2 else { throw BakeryError(.invalidValue, "'\(platform)' is not a platform (os/arch[/variant])") }
-        var arguments = ["inspect", "--format", "{{.Digest}}", "--override-os", parts[0], "--override-arch", parts[1]]
+        var arguments = ["inspect", "--no-tags", "--format", "{{.Digest}}", "--override-os", parts[0], "--override-arch", parts[1]]
         if parts.count > 2 { arguments += ["--override-variant", parts[2]] }
         arguments.append(image.contains("://") ? image : "docker://\(image)")
         let output = try await BuildMetadata.skopeo(arguments, runner: runner, environment: environment)
