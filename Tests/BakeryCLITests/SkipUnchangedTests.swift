@@ -1,6 +1,8 @@
 // `bakery build --skip-unchanged` with buildah against the container lab: a second run builds nothing, and after
 // one target's Containerfile changes exactly that target is rebuilt. Needs the lab (Tests/README.md); CI requires it.
+import Bakery
 import Foundation
+import OCIRegistry
 import Testing
 import TestSupport
 
@@ -119,3 +121,105 @@ struct SkipUnchangedTests {
     }
 }
 } // extension LabSuites
+
+/// The bake strategy with the fake engine and a loopback registry: targets whose tags hold images labelled with
+/// their input digest are left out of the bake plan file; a tag with another digest is built.
+@Suite struct SkipUnchangedBakeTests {
+    /// Pushes an image (no layers) whose config carries `labels`, for `platforms` (an index when several), to `tag`.
+    static func push(_ tag: String, labels: [String: String], platforms: [String], client: RegistryClient) async throws {
+        let reference = try ImageReference(parsing: tag)
+        var children: [Descriptor] = []
+        for text in platforms {
+            let platform = try OCIRegistry.Platform(parsing: text)
+            let config = try JSONSerialization.data(withJSONObject: ["architecture": platform.architecture, "os": platform.os,
+                                                                     "config": ["Labels": labels],
+                                                                     "rootfs": ["type": "layers", "diff_ids": [String]()]])
+            let configDescriptor = try await client.uploadBlob(config, mediaType: MediaType.ociConfig, to: reference)
+            let manifest = try canonicalJSON(ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDescriptor.digest,
+                                                                              size: configDescriptor.size), layers: []))
+            if platforms.count == 1 {
+                try await client.putManifest(manifest, mediaType: MediaType.ociManifest, to: reference)
+                return
+            }
+            let digest = try await client.putManifest(manifest, mediaType: MediaType.ociManifest, to: reference.with(tag: nil).with(digest: Digest.sha256(of: manifest)))
+            children.append(Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(manifest.count), platform: platform))
+        }
+        try await client.putManifest(try canonicalJSON(ImageIndex(manifests: children)), mediaType: MediaType.ociIndex, to: reference)
+    }
+
+    /// uid → (tags, input digest label, platforms) of the plan file the fake bake read.
+    static func baked(_ box: BuildCommandTests.Sandbox) throws -> [String: (tags: [String], input: String?, platforms: [String])] {
+        let data = try Data(contentsOf: box.root.appendingPathComponent("bake-plan.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let targets = json?["target"] as? [String: [String: Any]] ?? [:]
+        return targets.mapValues { t in
+            ((t["tags"] as? [String]) ?? [], (t["labels"] as? [String: String])?["co.posit.bakery.input-digest"], (t["platforms"] as? [String]) ?? [])
+        }
+    }
+
+    @Test(.enabled(if: LoopbackRegistry.shouldRun))
+    func unchangedTargetsAreLeftOutOfTheBakePlan() async throws {
+        let registry = try await LoopbackRegistry.start()
+        defer { registry.stop() }
+        let box = try BuildCommandTests.Sandbox()
+        defer { box.remove() }
+        let config = box.project.appendingPathComponent("bakery.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "host: ghcr.io", with: "host: \(registry.host)")
+        try text.write(to: config, atomically: false, encoding: .utf8)
+
+        let first = try box.build(["--skip-unchanged"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("INFO: 0 target(s) unchanged, 3 built"), "\(first.stderr)")
+        let planned = try Self.baked(box)
+        #expect(planned.count == 3)
+        #expect(planned.values.allSatisfy { $0.input?.hasPrefix("sha256:") == true }, "every target carries its input digest")
+        let alpha1 = try #require(planned[BuildCommandTests.alpha1]), alpha2 = try #require(planned[BuildCommandTests.alpha2])
+        let beta = try #require(planned[BuildCommandTests.beta])
+        #expect(alpha2.platforms.count == 2)
+
+        // alpha 1.0.0 and the two-platform alpha 2.0.0 are published with their digests; beta with other inputs.
+        let client = RegistryClient(credentials: CredentialStore(entries: [:]))
+        for tag in alpha1.tags { try await Self.push(tag, labels: ["co.posit.bakery.input-digest": alpha1.input!], platforms: alpha1.platforms, client: client) }
+        for tag in alpha2.tags { try await Self.push(tag, labels: ["co.posit.bakery.input-digest": alpha2.input!], platforms: alpha2.platforms, client: client) }
+        let other = "sha256:" + String(repeating: "0", count: 64)
+        for tag in beta.tags { try await Self.push(tag, labels: ["co.posit.bakery.input-digest": other], platforms: beta.platforms, client: client) }
+
+        let second = try box.build(["--skip-unchanged"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("INFO: 2 target(s) unchanged, 1 built"), "\(second.stderr)")
+        for uid in [BuildCommandTests.alpha1, BuildCommandTests.alpha2] {
+            #expect(second.stderr.contains("INFO: Skipping '\(BuildCommandTests.displays[uid]!)': unchanged (input \(planned[uid]!.input!))"))
+        }
+        #expect(second.stderr.contains("was built from other inputs (\(other))"), "\(second.stderr)")
+        #expect(second.stderr.contains("✅ Build completed: 1 built, 2 unchanged, 0 failed"))
+        let bakedAgain = try Self.baked(box)
+        #expect(Array(bakedAgain.keys) == [BuildCommandTests.beta], "only beta is baked")
+        #expect(bakedAgain[BuildCommandTests.beta]?.input == beta.input, "the creation time is not an input")
+        let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: box.root.appendingPathComponent("bake-plan.json"))) as? [String: Any]
+        let groups = plan?["group"] as? [String: [String: Any]] ?? [:]
+        #expect(groups.values.allSatisfy { ($0["targets"] as? [String] ?? []).allSatisfy { $0 == BuildCommandTests.beta } }, "\(groups)")
+
+        // Everything unchanged: no bake at all.
+        for tag in beta.tags { try await Self.push(tag, labels: ["co.posit.bakery.input-digest": beta.input!], platforms: beta.platforms, client: client) }
+        let calls = box.engineCalls.count
+        let third = try box.build(["--skip-unchanged"])
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stderr.contains("INFO: 3 target(s) unchanged, 0 built"), "\(third.stderr)")
+        #expect(box.engineCalls.count == calls, "an engine command ran: \(box.engineCalls.dropFirst(calls))")
+        // No bake ran, so bakery writes the metadata file itself: no entry, as for every unchanged target.
+        let metadata = box.root.appendingPathComponent("metadata.json")
+        let fourth = try box.build(["--skip-unchanged", "--image-name", "beta", "--metadata-file", metadata.path])
+        #expect(fourth.status == 0, "\(fourth.stderr)")
+        #expect(fourth.stderr.contains("INFO: 1 target(s) unchanged, 0 built"), "\(fourth.stderr)")
+        #expect(try String(contentsOf: metadata, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "{}")
+        #expect(box.engineCalls.count == calls)
+        // alpha 2.0.0 built for one platform alone has other inputs than its two-platform build: it is built.
+        let onePlatform = try box.build(["--skip-unchanged", "--image-platform", "linux/amd64"])
+        #expect(onePlatform.status == 0, "\(onePlatform.stderr)")
+        #expect(onePlatform.stderr.contains("INFO: 2 target(s) unchanged, 1 built"), "\(onePlatform.stderr)")
+        #expect(Array(try Self.baked(box).keys) == [BuildCommandTests.alpha2])
+        // Without the flag, the bake plan carries no input digest.
+        let plain = try box.build(["--plan"])
+        #expect(plain.status == 0 && !plain.stdout.contains("co.posit.bakery.input-digest"))
+    }
+}

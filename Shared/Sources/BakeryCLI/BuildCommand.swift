@@ -240,7 +240,8 @@ struct BuildCommand: ParsableCommand {
             throw ExitCode(130)
         }
         if report.completed {
-            if let url = session.options.metadataFile, session.strategy == .build {
+            // buildx bake writes its own file; when every target was unchanged no bake ran, so bakery writes it (empty).
+            if let url = session.options.metadataFile, session.strategy == .build || report.built.isEmpty {
                 logger.info("Writing build metadata to '\(url.path)'.")
                 do { try BuildSession.writeMetadata(report, to: url) } catch {
                     DiagnosticReporter.fail(error, logger: logger)

@@ -121,6 +121,8 @@ public struct BuildSession: Sendable {
         let observer = self.observer
         let client = access.client(logger: Logger(label: "bakery.skip-unchanged")) { registry in
             registry.onRetry = { line in observer.handle(.warning(line)) }
+            // A registry that does not answer only means the target is built: no long backoff for that.
+            registry.maxAttempts = 2
         }
         let check = UnchangedTargets(client: client, engine: engine, options: options, runner: runner, observer: observer)
         let verdicts = await check.evaluate(jobs)
