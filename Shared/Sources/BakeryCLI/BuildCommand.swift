@@ -75,6 +75,9 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the build metadata (buildx's shape, keyed by target UID) to this file. Needs a single platform per target.", valueName: "path"))
     var metadataFile: String?
 
+    @Flag(help: ArgumentHelp("Skip targets whose destination already holds them: each target's input digest (Containerfile, copied context files, build args, labels, base image digests, platforms) is recorded as the label co.posit.bakery.input-digest, and a target is not built when every one of its tags (the real tags, also with --temp-registry) holds an image with that label for every platform built."))
+    var skipUnchanged = false
+
     @Flag(help: "After the build (or the plan), print a summary: counts, and image sizes after a build.")
     var summary = false
 
@@ -147,6 +150,7 @@ struct BuildCommand: ParsableCommand {
         buildOptions.tempRegistry = tempRegistry
         buildOptions.platforms = imagePlatform
         buildOptions.quiet = options.quiet
+        buildOptions.skipUnchanged = skipUnchanged
         if let metadataFile {
             buildOptions.metadataFile = URL(fileURLWithPath: metadataFile).standardizedFileURL
         }
@@ -158,6 +162,17 @@ struct BuildCommand: ParsableCommand {
         } catch {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
+        }
+        if skipUnchanged && tempRegistry != nil {
+            // The temporary registry holds per-run pushes by digest; what a later run could reuse is the
+            // published image at the real tags (`ci publish` puts the merged index there).
+            do {
+                let published = try makePlan(ordered, run: run, platforms: imagePlatform, temporary: false)
+                buildOptions.destinationTags = published.targets.mapValues(\.tags).reduce(into: [:]) { $0[$1.key] = $1.value }
+            } catch {
+                DiagnosticReporter.fail(error, logger: logger)
+                throw ExitCode(1)
+            }
         }
         let root = run.workspace.root
         let jobsList = BuildJob.jobs(for: ordered, plan: bakePlan, root: root, options: buildOptions)
@@ -216,15 +231,17 @@ struct BuildCommand: ParsableCommand {
 
     /// Prints the outcome, writes the metadata file, and exits with the build's status.
     func finish(_ report: BuildReport, session: BuildSession, targets: [ImageTarget], logger: Logger) throws {
-        let line = "\(report.built.count) built, \(report.failed.count) failed, \(report.skipped.count + report.stopped.count) skipped or stopped, of \(report.results.count) target(s) in \(BuildConsole.elapsed(report.wallTime))"
+        let unchanged = report.unchanged.count
+        let line = "\(report.built.count) built, \(unchanged > 0 ? "\(unchanged) unchanged, " : "")\(report.failed.count) failed, \(report.skipped.count - unchanged + report.stopped.count) skipped or stopped, of \(report.results.count) target(s) in \(BuildConsole.elapsed(report.wallTime))"
         if report.interrupted {
             let stopped = report.stopped.map(\.uid)
             Console.stderr("❌ Build interrupted: \(stopped.isEmpty ? "no target was running" : "stopped " + stopped.joined(separator: ", "))\(report.skipped.isEmpty ? "" : "; \(report.skipped.count) not started"). \(line)")
             if let folder = report.runFolder { Console.stderr("   Logs: \(folder.path)") }
             throw ExitCode(130)
         }
-        if report.succeeded {
-            if let url = session.options.metadataFile, session.strategy == .build {
+        if report.completed {
+            // buildx bake writes its own file; when every target was unchanged no bake ran, so bakery writes it (empty).
+            if let url = session.options.metadataFile, session.strategy == .build || report.built.isEmpty {
                 logger.info("Writing build metadata to '\(url.path)'.")
                 do { try BuildSession.writeMetadata(report, to: url) } catch {
                     DiagnosticReporter.fail(error, logger: logger)
@@ -308,10 +325,10 @@ struct BuildCommand: ParsableCommand {
     }
 
     /// The bake plan of `targets` with this command's registry and push options.
-    func makePlan(_ targets: [ImageTarget], run: TargetRun, platforms: [String]) throws -> BakePlan {
+    func makePlan(_ targets: [ImageTarget], run: TargetRun, platforms: [String], temporary: Bool = true) throws -> BakePlan {
         var options = PlanOptions()
         options.cacheRegistry = cacheRegistry
-        options.tempRegistry = tempRegistry
+        options.tempRegistry = temporary ? tempRegistry : nil
         options.push = push
         options.platforms = platforms
         return try BakePlan.make(targets, facts: run.workspace.facts(), options: options, tagger: Tagger(), created: Labels.createdTimestamp())

@@ -99,7 +99,10 @@ final class BuildConsole: BuildObserver, @unchecked Sendable {
                 emit(text)
             case .skipped(let reason):
                 skipped += 1
-                if mode != .quiet { emit(mode == .live ? "- \(result.uid)  \(reason)" : "INFO: Skipped '\(result.display)': \(reason)") }
+                // An unchanged target was announced with its input digest (`Skipping '…': unchanged (input sha256:…)`).
+                if mode != .quiet && (mode == .live || !result.isUnchanged) {
+                    emit(mode == .live ? "- \(result.uid)  \(reason)" : "INFO: Skipped '\(result.display)': \(reason)")
+                }
             case .interrupted:
                 emit(mode == .live ? "✗ \(result.uid)  interrupted" : "WARNING: Interrupted '\(result.display)'")
             }

@@ -37,6 +37,12 @@ public struct BuildOptions: Sendable {
     public var quiet = false
     /// Environment the build runs in: build secrets are looked up here.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// `--skip-unchanged`: record each target's input digest as a label, and skip the targets whose
+    /// destination tags already hold an image with that digest (see `UnchangedTargets`).
+    public var skipUnchanged = false
+    /// The tags `--skip-unchanged` compares with, by target UID, when they are not the plan's (with
+    /// `--temp-registry` the plan pushes to the temporary name; the published image is at the real tags).
+    public var destinationTags: [String: [String]] = [:]
     /// Longest a single engine command may run.
     public var commandTimeout: Duration = .seconds(6 * 3600)
 

@@ -1,5 +1,6 @@
 // One `bakery build`: the chosen strategy and engine over the selected targets, start to finish.
 import Foundation
+import Logging
 
 /// Builds the jobs with a strategy and an engine and reports the outcome.
 ///
@@ -59,8 +60,22 @@ public struct BuildSession: Sendable {
                                interrupted: Task.isCancelled, runFolder: nil)
         }
         let logFolder = runFolder
+        var jobs = self.jobs
+        var plan = self.plan
+        var unchanged: [String: TargetResult] = [:]
+        if options.skipUnchanged {
+            (jobs, plan, unchanged) = await skipUnchanged(jobs, plan: plan)
+            if Task.isCancelled {
+                let results = self.jobs.map { unchanged[$0.uid] ?? TargetResult(uid: $0.uid, display: $0.display, status: .interrupted, attempts: 0,
+                                                                                duration: .zero, logFile: nil, metadata: nil) }
+                try? FileManager.default.removeItem(at: runFolder)
+                return BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start, interrupted: true, runFolder: nil)
+            }
+        }
         var results: [TargetResult]
         switch strategy {
+        case _ where jobs.isEmpty:
+            results = []
         case .bake:
             let bake = BakeRunner(plan: plan, root: root, options: options, runner: runner, observer: observer, secretValues: secretValues)
             results = await bake.run(jobs: jobs, logFolder: logFolder)
@@ -72,21 +87,69 @@ public struct BuildSession: Sendable {
                 for r in results { observer.handle(.finished(r)) }
             }
         case .build:
-            observer.handle(.info("Using \(workerCount) worker(s) for \(jobs.count) concurrent operation(s)"))
+            observer.handle(.info("Using \(max(1, min(options.jobs, jobs.count))) worker(s) for \(jobs.count) concurrent operation(s)"))
             let commands = EngineCommands(engine: engine, options: options, runFolder: logFolder)
             let builder = TargetBuilder(commands: commands, runner: runner, logFolder: logFolder, observer: observer,
                                         secretValues: secretValues, collectsMetadata: collectsMetadata || options.metadataFile != nil)
-            results = await BuildScheduler(workers: workerCount, failFast: options.failFast).run(jobs, builder: builder)
+            results = await BuildScheduler(workers: max(1, min(options.jobs, jobs.count)), failFast: options.failFast).run(jobs, builder: builder)
+        }
+        if options.skipUnchanged {
+            // Back in plan order, the unchanged targets among the built ones.
+            let byUID = Dictionary(results.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+            results = self.jobs.compactMap { unchanged[$0.uid] ?? byUID[$0.uid] }
+            observer.handle(.info("\(unchanged.count) target(s) unchanged, \(results.filter(\.isBuilt).count) built"))
         }
         let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
         var report = BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start,
                                  interrupted: interrupted, runFolder: runFolder)
-        if options.clean, report.succeeded || interrupted && report.failed.isEmpty {
+        if options.clean, report.completed || interrupted && report.failed.isEmpty {
             try? FileManager.default.removeItem(at: runFolder)
             report.runFolder = nil
             for i in report.results.indices { report.results[i].logFile = nil }
         }
         return report
+    }
+
+    /// `--skip-unchanged`: the jobs to build (each labelled with its input digest), the plan for bake (the same
+    /// labels, the unchanged targets left out), and a skipped result per unchanged target.
+    func skipUnchanged(_ jobs: [BuildJob], plan: BakePlan) async -> ([BuildJob], BakePlan, [String: TargetResult]) {
+        let access: RegistryAccess
+        do { access = try RegistryAccess(environment: options.environment) } catch {
+            observer.handle(.warning("--skip-unchanged: cannot check the registries (\(error.message)); building every target"))
+            return (jobs, plan, [:])
+        }
+        let observer = self.observer
+        let client = access.client(logger: Logger(label: "bakery.skip-unchanged")) { registry in
+            registry.onRetry = { line in observer.handle(.warning(line)) }
+            // A registry that does not answer only means the target is built: no long backoff for that.
+            registry.maxAttempts = 2
+        }
+        let check = UnchangedTargets(client: client, engine: engine, options: options, runner: runner, observer: observer)
+        let verdicts = await check.evaluate(jobs)
+        var toBuild: [BuildJob] = []
+        var plan = plan
+        var skipped: [String: TargetResult] = [:]
+        for (job, verdict) in zip(jobs, verdicts) {
+            var job = job
+            if let digest = verdict.digest {
+                job.target.labels[InputDigest.label] = digest.description
+                plan.targets[job.uid]?.labels[InputDigest.label] = digest.description
+            }
+            if verdict.unchanged, let digest = verdict.digest {
+                observer.handle(.info("Skipping '\(job.display)': unchanged (input \(digest))"))
+                let result = TargetResult(uid: job.uid, display: job.display, status: .skipped(reason: TargetResult.unchangedReason),
+                                          attempts: 0, duration: .zero, logFile: nil, metadata: nil)
+                observer.handle(.finished(result))
+                skipped[job.uid] = result
+                plan.targets.removeValue(forKey: job.uid)
+            } else {
+                if verdict.digest != nil { observer.handle(.info("Building '\(job.display)': \(verdict.reason)")) }
+                toBuild.append(job)
+            }
+        }
+        for name in plan.groups.keys { plan.groups[name]?.targets.removeAll { skipped[$0] != nil } }
+        plan.groups = plan.groups.filter { !$0.value.targets.isEmpty }
+        return (toBuild, plan, skipped)
     }
 
     /// `<tmp>/posit-bakery<random>`: logs, image ids, digests and buildx metadata of this run.
