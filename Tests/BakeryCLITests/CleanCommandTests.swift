@@ -184,7 +184,7 @@ enum CleanProjects {
             #expect(result.stderr.contains(line), "\(line)\n\(result.stderr)")
         }
         let requests = service.requests
-        #expect(requests.map { "\($0["method"]!) \($0["path"]!) \($0["query"]!)" } == [
+        #expect(requests.map { r in ["method", "path", "query"].map { r[$0]?.text(.compact) ?? "-" }.joined(separator: " ") } == [
             #""GET" "/orgs/posit-dev/packages/container/example-image%2Ftmp" """#,
             #""GET" "/orgs/posit-dev/packages/container/example-image%2Ftmp/versions" "per_page=100&page=1&state=active""#,
             #""GET" "/orgs/posit-dev/packages/container/example-image%2Ftmp/versions" "per_page=100&page=2&state=active""#,

@@ -90,7 +90,7 @@ struct CleanCacheRegistryCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var shared: CleanOptions
 
-    @Flag(inversion: .prefixedNo, help: "Remove versions without tags (default: on; on ghcr.io only, see below).")
+    @Flag(inversion: .prefixedNo, help: "Remove versions without tags (ghcr.io only; see the description above).")
     var untagged = true
 
     func run() throws {
@@ -110,7 +110,7 @@ struct CleanTempRegistryCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var shared: CleanOptions
 
-    @Flag(inversion: .prefixedNo, help: "Remove versions without tags (default: off; on ghcr.io only, see below).")
+    @Flag(inversion: .prefixedNo, help: "Remove versions without tags (ghcr.io only; see the description above).")
     var untagged = false
 
     func run() throws {

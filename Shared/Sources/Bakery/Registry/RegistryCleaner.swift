@@ -125,7 +125,7 @@ public struct RegistryCleaner: Sendable {
         let versions: [GitHubPackages.Version]
         do { versions = try await api.versions(of: package) } catch {
             if error.code == .interrupted { throw error }
-            logger.error("\(error.message)")
+            logger.error("\(error.message)\(error.hint.map { " (\($0))" } ?? "")")
             return 1
         }
         let cutoff = options.olderThan.map { options.now.addingTimeInterval(-Double($0) * 86_400) }

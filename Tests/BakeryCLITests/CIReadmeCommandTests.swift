@@ -1,0 +1,190 @@
+// `bakery ci readme [--check]` run as a user runs it, pushing to a fake Docker Hub on 127.0.0.1
+// (Tests/Fixtures/ci-readme/fake_docker_hub.py, which records every request): which READMEs are eligible, the size
+// check's words and numbers, one PATCH per repository carrying the README, failures named, the password never shown.
+import Bakery
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct CIReadmeCommandTests {
+    static let script = BakeryBinary.fixtures.appendingPathComponent("ci-readme/fake_docker_hub.py")
+    static let username = "readme-bot"
+    static let password = "dckr_pat_canary-9Zq-never-print"
+
+    /// alpha (docker.io/posit and docker.io/rstudio, a latest and an older version), beta (docker.io/posit), gamma
+    /// (ghcr.io only: not eligible, its README too large on purpose), delta (no latest version: not eligible).
+    static func project(alphaReadme: String = "# Alpha\n\nÜber-image ✓\n", betaReadme: String = "# Beta\n") throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-readme-\(UUID().uuidString)")
+        let yaml = """
+            repository:
+              url: "github.com/posit-dev/images-examples"
+              vendor: "Posit Software, PBC"
+              maintainer: "Posit Docker Team <docker@posit.co>"
+            registries:
+              - host: docker.io
+                namespace: posit
+              - host: ghcr.io
+                namespace: posit-dev
+            images:
+              - name: alpha
+                extraRegistries:
+                  - host: docker.io
+                    namespace: rstudio
+                versions:
+                  - name: 2.0.0
+                    latest: true
+                  - name: 1.0.0
+              - name: beta
+                versions:
+                  - name: 1.0.0
+                    latest: true
+              - name: gamma
+                overrideRegistries:
+                  - host: ghcr.io
+                    namespace: posit-dev
+                versions:
+                  - name: 1.0.0
+                    latest: true
+              - name: delta
+                versions:
+                  - name: 1.0.0
+
+            """
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("bakery.yaml"))
+        for (image, versions) in [("alpha", ["2.0.0", "1.0.0"]), ("beta", ["1.0.0"]), ("gamma", ["1.0.0"]), ("delta", ["1.0.0"])] {
+            for version in versions {
+                let folder = dir.appendingPathComponent("\(image)/\(version)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try Data("FROM docker.io/library/ubuntu:24.04\n".utf8).write(to: folder.appendingPathComponent("Containerfile"))
+            }
+        }
+        try Data(alphaReadme.utf8).write(to: dir.appendingPathComponent("alpha/README.md"))
+        try Data(betaReadme.utf8).write(to: dir.appendingPathComponent("beta/README.md"))
+        try Data(String(repeating: "g", count: 30_000).utf8).write(to: dir.appendingPathComponent("gamma/README.md"))
+        try Data(String(repeating: "d", count: 30_000).utf8).write(to: dir.appendingPathComponent("delta/README.md"))
+        return dir
+    }
+
+    static func state(password: String = password, fail: [String: Int] = [:]) -> JSONValue {
+        .object([("username", .string(username)), ("password", .string(password)),
+                 ("fail", .object(fail.map { ($0.key, JSONValue.int($0.value)) }))])
+    }
+
+    func readme(_ arguments: [String], project: URL, hub: String?, credentials: Bool = true) throws -> BakeryBinary.Result {
+        var prefix = ["/usr/bin/env", "-u", DockerHubReadme.usernameVariable, "-u", DockerHubReadme.passwordVariable, "-u", DockerHubReadme.baseVariable]
+        if let hub { prefix.append("\(DockerHubReadme.baseVariable)=\(hub)") }
+        if credentials { prefix += ["\(DockerHubReadme.usernameVariable)=\(Self.username)", "\(DockerHubReadme.passwordVariable)=\(Self.password)"] }
+        return try BakeryBinary.run(["ci", "readme"] + arguments + ["--context", project.path], in: project, prefix: prefix)
+    }
+
+    func string(_ value: JSONValue?) -> String? { if case .string(let s)? = value { return s } else { return nil } }
+
+    @Test func theCheckPassesWhenEveryEligibleReadmeFits() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let result = try readme(["--check"], project: project, hub: nil, credentials: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("✅ All READMEs are within Docker Hub's length limit\n"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func theCheckNamesAnOversizedReadmeWithItsByteCounts() throws {
+        // 25,069 bytes in fewer characters: the limit is in UTF-8 bytes.
+        let text = String(repeating: "é", count: 12_000) + String(repeating: "x", count: 1_069)
+        #expect(text.utf8.count == 25_069)
+        let project = try Self.project(betaReadme: text)
+        defer { try? FileManager.default.removeItem(at: project) }
+        let result = try readme(["--check"], project: project, hub: nil, credentials: false)
+        #expect(result.status == 1)
+        let path = project.appendingPathComponent("beta/README.md").standardizedFileURL.path
+        #expect(result.stderr.contains("❌ \(path) is 25,069 bytes, exceeding Docker Hub's 25,000-byte README limit by 69 bytes\n"), "\(result.stderr)")
+        #expect(!result.stderr.contains("alpha/README.md") && !result.stderr.contains("gamma") && !result.stderr.contains("delta"))
+    }
+
+    @Test(.enabled(if: FakeHTTPService.shouldRun))
+    func pushingOversizedReadmesIsRefusedBeforeAnyRequest() throws {
+        let project = try Self.project(alphaReadme: String(repeating: "a", count: 25_001))
+        defer { try? FileManager.default.removeItem(at: project) }
+        let hub = try FakeHTTPService(script: Self.script, state: Self.state())
+        defer { hub.stop() }
+        let result = try readme([], project: project, hub: hub.baseURL)
+        #expect(result.status == 1)
+        let path = project.appendingPathComponent("alpha/README.md").standardizedFileURL.path
+        #expect(result.stderr.contains("❌ README(s) exceed Docker Hub's length limit:\n- \(path) is 25,001 bytes, exceeding Docker Hub's 25,000-byte README limit by 1 bytes"),
+                "\(result.stderr)")
+        #expect(hub.requests.isEmpty)
+    }
+
+    @Test func withoutCredentialsNothingIsPushedAndThatIsNotAFailure() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let result = try readme([], project: project, hub: "http://127.0.0.1:9", credentials: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("WARNING: DOCKER_HUB_README_USERNAME and DOCKER_HUB_README_PASSWORD not set"), "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("No READMEs pushed\n"))
+    }
+
+    @Test(.enabled(if: FakeHTTPService.shouldRun))
+    func eachRepositoryGetsItsReadmeOnceAndThePasswordIsNeverShown() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let hub = try FakeHTTPService(script: Self.script, state: Self.state())
+        defer { hub.stop() }
+        let result = try readme(["-v"], project: project, hub: hub.baseURL)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("✅ Pushed 3 README(s) to Docker Hub\n"), "\(result.stderr)")
+        let requests = hub.requests
+        #expect(requests.first?["method"] == .string("POST") && requests.first?["path"] == .string("/v2/auth/token"))
+        #expect(requests.first?["body"] == .object([("identifier", .string(Self.username)), ("secret", .string(Self.password))]))
+        let patches = requests.filter { $0["method"] == .string("PATCH") }
+        #expect(patches.compactMap { string($0["path"]) }.sorted()
+                == ["/v2/namespaces/posit/repositories/alpha", "/v2/namespaces/posit/repositories/beta", "/v2/namespaces/rstudio/repositories/alpha"])
+        let alpha = try String(contentsOf: project.appendingPathComponent("alpha/README.md"), encoding: .utf8)
+        let beta = try String(contentsOf: project.appendingPathComponent("beta/README.md"), encoding: .utf8)
+        for patch in patches {
+            let expected = string(patch["path"])!.hasSuffix("/alpha") ? alpha : beta
+            #expect(patch["body"] == .object([("full_description", .string(expected))]))
+            #expect(patch["authorization"] == .string("Bearer hub-token-1"))
+        }
+        #expect(requests.count == 4, "one token, three PATCHes")
+        #expect(!result.stderr.contains(Self.password) && !result.stdout.contains(Self.password))
+        #expect(!result.stderr.contains("hub-token-1"))
+    }
+
+    @Test(.enabled(if: FakeHTTPService.shouldRun))
+    func refusedCredentialsFailEveryRepositoryWithoutShowingThePassword() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let hub = try FakeHTTPService(script: Self.script, state: Self.state(password: "something-else"))
+        defer { hub.stop() }
+        let result = try readme([], project: project, hub: hub.baseURL)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasSuffix("❌ Failed to push READMEs for: posit/alpha, rstudio/alpha, posit/beta\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("Docker Hub refused the credentials"))
+        #expect(!result.stderr.contains(Self.password))
+        #expect(hub.requests.map { string($0["method"]) } == ["POST"], "no PATCH without a token, and no retry of refused credentials")
+    }
+
+    @Test(.enabled(if: FakeHTTPService.shouldRun))
+    func aServerErrorOnOneRepositoryNamesOnlyThatOne() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let hub = try FakeHTTPService(script: Self.script, state: Self.state(fail: ["rstudio/alpha": 500]))
+        defer { hub.stop() }
+        let result = try readme([], project: project, hub: hub.baseURL)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasSuffix("❌ Failed to push READMEs for: rstudio/alpha\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("ERROR: rstudio/alpha: HTTP 500"), "\(result.stderr)")
+        #expect(hub.requests.filter { $0["method"] == .string("PATCH") }.count == 3, "the others were still pushed")
+    }
+
+    @Test func aHubURLThatIsNeitherHTTPSNorLoopbackIsRefused() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let result = try readme([], project: project, hub: "http://hub.example.com")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("BAKERY_DOCKER_HUB_URL must be an https URL"), "\(result.stderr)")
+        #expect(!result.stderr.contains(Self.password))
+    }
+}
