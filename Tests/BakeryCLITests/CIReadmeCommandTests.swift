@@ -121,7 +121,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: project) }
         let result = try readme([], project: project, hub: "http://127.0.0.1:9", credentials: false)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("WARNING: DOCKER_HUB_README_USERNAME and DOCKER_HUB_README_PASSWORD not set"), "\(result.stderr)")
+        #expect(result.stderr.contains("WARNING: Docker Hub README credentials not configured (DOCKER_HUB_README_USERNAME, DOCKER_HUB_README_PASSWORD). Skipping README push."),
+                "\(result.stderr)")
         #expect(result.stderr.hasSuffix("No READMEs pushed\n"))
     }
 
@@ -177,6 +178,22 @@ import TestSupport
         #expect(result.stderr.hasSuffix("❌ Failed to push READMEs for: rstudio/alpha\n"), "\(result.stderr)")
         #expect(result.stderr.contains("ERROR: rstudio/alpha: HTTP 500"), "\(result.stderr)")
         #expect(hub.requests.filter { $0["method"] == .string("PATCH") }.count == 3, "the others were still pushed")
+    }
+
+    @Test(.enabled(if: FakeHTTPService.shouldRun))
+    func anImageWithoutAReadmeIsLeftAlone() throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        try FileManager.default.removeItem(at: project.appendingPathComponent("beta/README.md"))
+        let check = try readme(["--check"], project: project, hub: nil, credentials: false)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stderr.hasSuffix("✅ All READMEs are within Docker Hub's length limit\n"))
+        let hub = try FakeHTTPService(script: Self.script, state: Self.state())
+        defer { hub.stop() }
+        let push = try readme([], project: project, hub: hub.baseURL)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(push.stderr.hasSuffix("✅ Pushed 2 README(s) to Docker Hub\n"), "\(push.stderr)")
+        #expect(!hub.requests.contains { string($0["path"])?.hasSuffix("/beta") == true })
     }
 
     @Test func aHubURLThatIsNeitherHTTPSNorLoopbackIsRefused() throws {

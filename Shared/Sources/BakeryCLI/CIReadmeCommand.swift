@@ -14,8 +14,9 @@ struct CIReadmeCommand: ParsableCommand {
         development version, is a matrix version or marked latest: true, and has a tag on \
         docker.io/<namespace>/<repository>. --check reports READMEs larger than Docker Hub's 25,000-byte limit. \
         Without --check, each such repository's description is replaced with its README, signing in with \
-        DOCKER_HUB_README_USERNAME and DOCKER_HUB_README_PASSWORD (when either is unset, nothing is pushed and the \
-        command succeeds). BAKERY_DOCKER_HUB_URL replaces https://hub.docker.com. \
+        DOCKER_HUB_README_USERNAME and DOCKER_HUB_README_PASSWORD, a personal access token (organization access \
+        tokens cannot change repository descriptions); when either is unset, nothing is pushed and the command \
+        succeeds. --check needs no credentials and makes no network request. BAKERY_DOCKER_HUB_URL replaces https://hub.docker.com. \
         Exit status: 0 done, 1 a README too large, a push that failed or invalid input, 2 usage error.
         """)
 
@@ -49,6 +50,9 @@ struct CIReadmeCommand: ParsableCommand {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
+        for entry in entries where !entry.exists {
+            logger.info("No README at \(entry.readme); \(entry.repositories.map(\.description).joined(separator: ", ")) left as they are.")
+        }
         if check {
             if tooLarge.isEmpty {
                 Console.stderr("✅ All READMEs are within Docker Hub's length limit")
@@ -65,12 +69,11 @@ struct CIReadmeCommand: ParsableCommand {
         let username = environment[DockerHubReadme.usernameVariable].flatMap { $0.isEmpty ? nil : $0 }
         let password = environment[DockerHubReadme.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
         guard let username, let password else {
-            let missing = [(DockerHubReadme.usernameVariable, username), (DockerHubReadme.passwordVariable, password)].filter { $0.1 == nil }.map(\.0)
-            logger.warning("\(missing.joined(separator: " and ")) not set; READMEs are pushed only with both \(DockerHubReadme.usernameVariable) and \(DockerHubReadme.passwordVariable) set.")
+            logger.warning("Docker Hub README credentials not configured (\(DockerHubReadme.usernameVariable), \(DockerHubReadme.passwordVariable)). Skipping README push.")
             Console.stderr("No READMEs pushed")
             return
         }
-        guard !entries.isEmpty else {
+        guard entries.contains(where: \.exists) else {
             logger.info("No image version is eligible (a release or matrix version marked latest, tagged docker.io/<namespace>/<repository>).")
             Console.stderr("No READMEs pushed")
             return

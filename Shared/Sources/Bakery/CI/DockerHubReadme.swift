@@ -37,6 +37,8 @@ public struct DockerHubReadme: Sendable {
         /// Absolute path.
         public var readme: String
         public var repositories: [Repository]
+        /// Whether there is anything at `readme`: an image without a README is left alone, as the reference does.
+        public var exists: Bool
     }
 
     /// A README over the limit.
@@ -70,7 +72,7 @@ public struct DockerHubReadme: Sendable {
             let readme = imageDirectory.appendingPathComponent("README.md").standardizedFileURL.path
             if index[readme] == nil {
                 index[readme] = entries.count
-                entries.append(Entry(readme: readme, repositories: []))
+                entries.append(Entry(readme: readme, repositories: [], exists: RegularFile.kind(readme) != .missing))
             }
             for repository in repositories where !entries[index[readme]!].repositories.contains(repository) {
                 entries[index[readme]!].repositories.append(repository)
@@ -102,7 +104,7 @@ public struct DockerHubReadme: Sendable {
     /// The READMEs over Docker Hub's limit (UTF-8 bytes), in entry order.
     public static func oversized(_ entries: [Entry]) throws(BakeryError) -> [Oversize] {
         var out: [Oversize] = []
-        for entry in entries {
+        for entry in entries where entry.exists {
             let size = try read(entry.readme).count
             if size > byteLimit { out.append(Oversize(readme: entry.readme, size: size)) }
         }
@@ -149,13 +151,14 @@ public struct DockerHubReadme: Sendable {
         public var failed: [(repository: Repository, reason: String)] = []
     }
 
-    /// Replaces each repository's full description with its README, once per repository, one after the other.
+    /// Replaces each repository's full description with its README, once per repository, one after the other
+    /// (entries without a README are skipped).
     public func push(_ entries: [Entry]) async -> Outcome {
         var outcome = Outcome()
         var token: (value: String, obtained: Date)?
         var authFailure: String?
         var done = Set<Repository>()
-        for entry in entries {
+        for entry in entries where entry.exists {
             let readme: Data
             do { readme = try Self.read(entry.readme) } catch {
                 for repository in entry.repositories where done.insert(repository).inserted { outcome.failed.append((repository, error.message)) }
