@@ -3,6 +3,7 @@
 // check's words and numbers, one PATCH per repository carrying the README, failures named, the password never shown.
 import Bakery
 import Foundation
+import OCIRegistry
 import Testing
 import TestSupport
 
@@ -203,5 +204,67 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("BAKERY_DOCKER_HUB_URL must be an https URL"), "\(result.stderr)")
         #expect(!result.stderr.contains(Self.password))
+    }
+
+    // MARK: - The token's lifetime, in process
+
+    /// A Hub answering from memory: tokens `t1`, `t2`… on POST; PATCH answers 401 once for `expireOnce`.
+    final class MemoryHub: HTTPTransport, @unchecked Sendable {
+        private let lock = NSLock()
+        private var log: [String] = []
+        private var issued = 0
+        private var expireOnce: Set<String>
+        let clock: Clock
+
+        init(expireOnce: Set<String> = [], clock: Clock) {
+            self.expireOnce = expireOnce
+            self.clock = clock
+        }
+
+        var requests: [String] { lock.withLock { log } }
+
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            clock.advance(301)
+            return lock.withLock {
+                let auth = request.header("Authorization") ?? "-"
+                log.append("\(request.method) \(request.url.path) \(auth)")
+                if request.method == "POST" {
+                    issued += 1
+                    return HTTPResponse(status: 200, body: Data(#"{"access_token":"t\#(issued)"}"#.utf8))
+                }
+                let repository = request.url.path.replacingOccurrences(of: "/v2/namespaces/", with: "").replacingOccurrences(of: "/repositories/", with: "/")
+                if expireOnce.remove(repository) != nil { return HTTPResponse(status: 401, body: Data(#"{"detail":"token expired"}"#.utf8)) }
+                return HTTPResponse(status: 200, body: Data("{}".utf8))
+            }
+        }
+    }
+
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var now = Date(timeIntervalSince1970: 1_800_000_000)
+        func advance(_ seconds: TimeInterval) { lock.withLock { now += seconds } }
+        var current: Date { lock.withLock { now } }
+    }
+
+    static func entries(_ project: URL, count: Int) -> [DockerHubReadme.Entry] {
+        [DockerHubReadme.Entry(readme: project.appendingPathComponent("alpha/README.md").path,
+                               repositories: (1...count).map { DockerHubReadme.Repository(namespace: "posit", name: "r\($0)") }, exists: true)]
+    }
+
+    @Test func theTokenIsRenewedAfterTenMinutesAndOnceWhenRefused() async throws {
+        let project = try Self.project()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let clock = Clock()
+        // Every request moves the clock 301 s: the token is 602 s old at the third PATCH, so it is renewed every two.
+        let hub = MemoryHub(expireOnce: ["posit/r4"], clock: clock)
+        let readme = DockerHubReadme(base: URL(string: "https://hub.example")!, username: "u", password: "p", transport: hub, now: { clock.current })
+        let outcome = await readme.push(Self.entries(project, count: 4))
+        #expect(outcome.failed.isEmpty)
+        #expect(outcome.pushed.map(\.description) == ["posit/r1", "posit/r2", "posit/r3", "posit/r4"])
+        #expect(hub.requests == [
+            "POST /v2/auth/token -", "PATCH /v2/namespaces/posit/repositories/r1 Bearer t1", "PATCH /v2/namespaces/posit/repositories/r2 Bearer t1",
+            "POST /v2/auth/token -", "PATCH /v2/namespaces/posit/repositories/r3 Bearer t2", "PATCH /v2/namespaces/posit/repositories/r4 Bearer t2",
+            "POST /v2/auth/token -", "PATCH /v2/namespaces/posit/repositories/r4 Bearer t3",
+        ])
     }
 }

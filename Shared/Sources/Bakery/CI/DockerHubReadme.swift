@@ -39,6 +39,12 @@ public struct DockerHubReadme: Sendable {
         public var repositories: [Repository]
         /// Whether there is anything at `readme`: an image without a README is left alone, as the reference does.
         public var exists: Bool
+
+        public init(readme: String, repositories: [Repository], exists: Bool) {
+            self.readme = readme
+            self.repositories = repositories
+            self.exists = exists
+        }
     }
 
     /// A README over the limit.
