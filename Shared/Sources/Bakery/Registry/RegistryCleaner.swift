@@ -175,6 +175,8 @@ public struct RegistryCleaner: Sendable {
         }
         var artifacts: [Artifact] = []
         var byDigest: [Digest: Int] = [:]
+        // Any manifest that cannot be read leaves the whole repository alone: without it, which children a kept
+        // index still needs is unknown, and deleting them would break that index.
         do {
             for tag in try await client.tags(repository).sorted() {
                 try Self.checkCancellation()
