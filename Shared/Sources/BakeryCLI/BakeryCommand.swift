@@ -7,7 +7,7 @@ public struct BakeryCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bakery",
         abstract: "Build, tag, test and publish container images defined in bakery.yaml.",
-        subcommands: [BuildCommand.self, CreateCommand.self, UpdateCommand.self, RemoveCommand.self, GetCommand.self, HadolintCommand.self, DgossCommand.self, RunCommand.self, CICommand.self, ImagetoolsCommand.self, RenderCommand.self, ValidateCommand.self, VersionCommand.self])
+        subcommands: [BuildCommand.self, CreateCommand.self, UpdateCommand.self, RemoveCommand.self, GetCommand.self, HadolintCommand.self, DgossCommand.self, RunCommand.self, CICommand.self, ImagetoolsCommand.self, CleanCommand.self, RenderCommand.self, ValidateCommand.self, VersionCommand.self])
 
     public init() {}
 

@@ -9,7 +9,7 @@ struct CICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ci",
         abstract: "Commands for CI pipelines.",
-        subcommands: [CIMatrixCommand.self, CIPublishCommand.self, CIMergeCommand.self, CISummaryCommand.self])
+        subcommands: [CIMatrixCommand.self, CIPublishCommand.self, CIMergeCommand.self, CIReadmeCommand.self, CISummaryCommand.self])
 }
 
 struct CIMatrixCommand: ParsableCommand {
