@@ -53,10 +53,10 @@ struct WorkbenchImageProjectTests {
         return runs.count
     }
 
-    /// posit-bakery's recorded `build --plan`, `get tags`, `get version` and `ci matrix` runs on the published
+    /// posit-bakery's recorded `build --plan`, `get tags`, `get version`, `ci matrix` and `ci readme --check` runs on the published
     /// config, replayed on this folder: same stdout and exit code.
     @Test func theRecordedCommandOutputsMatchOnThisFolder() throws {
-        #expect(try Self.replay(WorkbenchProject.reference, in: Self.project) == 82)
+        #expect(try Self.replay(WorkbenchProject.reference, in: Self.project) == 84)
     }
 
     /// The same with the matrices' rows listed (the reference's derived config, whose matrix
@@ -65,7 +65,7 @@ struct WorkbenchImageProjectTests {
     @Test func theRecordedMatrixOutputsMatchOnACopyWithExplicitRows() throws {
         let copy = try Self.explicitMatrixCopy()
         defer { try? FileManager.default.removeItem(at: copy) }
-        #expect(try Self.replay(WorkbenchProject.explicitReference, in: copy) == 61)
+        #expect(try Self.replay(WorkbenchProject.explicitReference, in: copy) == 63)
     }
 
     /// A copy of the folder whose matrices list their rows: our bakery.yaml (comments, tool options) with each
