@@ -9,9 +9,12 @@ import TestSupport
 extension LabSuites {
 @Suite(.serialized)
 struct MultiPlatformBuildTests {
-    /// The line the test's own RUN step prints and writes to /bakery-arch: what `uname -m` and dpkg said
-    /// inside the build, so for arm64 it is only right when the step really ran as an arm64 process.
-    static let archStep = #"RUN echo "bakery-arch=$(uname -m)/$(dpkg --print-architecture)" | tee /bakery-arch"#
+    /// The test's own RUN step: it prints and writes to /bakery-arch what `uname -m` and dpkg said inside the
+    /// build, so for arm64 it is only right when the step really ran as an arm64 process. `run` makes the
+    /// step new to the layer cache (bakery builds with `--layers`), so it runs, and prints, on every test run.
+    static func archStep(run: String) -> String {
+        #"RUN echo "bakery-arch=$(uname -m)/$(dpkg --print-architecture)" | tee /bakery-arch && echo "test run "# + run
+    }
 
     /// What each platform's RUN step must print and write.
     static let expected: [String: String] = [
@@ -62,7 +65,7 @@ struct MultiPlatformBuildTests {
         let containerfile = dir.appendingPathComponent("example-image/1.0.0/Containerfile")
         let original = try String(contentsOf: containerfile, encoding: .utf8)
         #expect(original.contains("RUN apt-get update"), "Examples/01 no longer has its RUN step")
-        try (original + "\n" + Self.archStep + "\n").write(to: containerfile, atomically: false, encoding: .utf8)
+        try (original + "\n" + Self.archStep(run: id) + "\n").write(to: containerfile, atomically: false, encoding: .utf8)
 
         let temp = "\(lab.registry)/multi-\(id)"
         let tempRepository = "\(temp)/example-image/tmp"
