@@ -13,7 +13,7 @@ struct MultiPlatformBuildTests {
     /// build, so for arm64 it is only right when the step really ran as an arm64 process. `run` makes the
     /// step new to the layer cache (bakery builds with `--layers`), so it runs, and prints, on every test run.
     static func archStep(run: String) -> String {
-        #"RUN echo "bakery-arch=$(uname -m)/$(dpkg --print-architecture)" | tee /bakery-arch && echo "test run "# + run
+        #"RUN echo "bakery-arch=$(uname -m)/$(dpkg --print-architecture)" | tee /bakery-arch && echo test-run-"# + run
     }
 
     /// What each platform's RUN step must print and write.

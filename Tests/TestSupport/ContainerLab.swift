@@ -93,6 +93,7 @@ public final class ContainerLab: Sendable {
     /// binfmt_misc (an enabled qemu-aarch64 entry, or update-binfmts, with which `up` enables it).
     public static var missingArm64Requirements: [String] {
         var missing: [String] = []
+        if ProcessInfo.processInfo.environment["BAKERY_LAB_ARM64"] == "no" { missing.append("BAKERY_LAB_ARM64 unset (it is \"no\")") }
         if !FileManager.default.isExecutableFile(atPath: qemuAarch64) { missing.append("\(qemuAarch64) (\(arm64InstallHint))") }
         let entry = (try? String(contentsOfFile: "/proc/sys/fs/binfmt_misc/qemu-aarch64", encoding: .utf8)) ?? ""
         let enabled = entry.split(separator: "\n").first == "enabled"
