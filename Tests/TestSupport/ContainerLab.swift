@@ -1,6 +1,7 @@
 // The container lab (scripts/container-lab) for tests that build, push and inspect images without internet:
-// a loopback registry serving the Debian bookworm minbase stand-in as docker.io/library/ubuntu:{24.04,22.04},
-// and the engine configurations that make podman and buildah work on this host. See Tests/README.md.
+// a loopback registry serving the Debian bookworm minbase stand-in as docker.io/library/ubuntu:{24.04,22.04}
+// (an amd64 + arm64 index when qemu-user-static can run arm64 here), and the engine configurations that make
+// podman and buildah work on this host. See Tests/README.md.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -30,24 +31,40 @@ public final class ContainerLab: Sendable {
     public static let installHint = "apt-get install buildah podman runc skopeo docker-registry debootstrap uidmap fuse-overlayfs"
     /// The image the rootfs is imported as, and the label on it that names the rootfs tarball's sha256.
     public static let standInImage = "localhost/bakery-standin:bookworm"
+    /// The arm64 stand-in (debootstrap --foreign, second stage under qemu), imported with `--arch arm64`.
+    public static let arm64StandInImage = "localhost/bakery-standin:bookworm-arm64"
+    /// What runs arm64 binaries here: qemu's static aarch64 interpreter, registered with binfmt_misc.
+    public static let qemuAarch64 = "/usr/bin/qemu-aarch64-static"
+    public static let arm64InstallHint = "apt-get install qemu-user-static binfmt-support"
     public static let rootfsDigestLabel = "bakery.container-lab.rootfs-sha256"
     public static let script = BakeryBinary.repositoryRoot.appendingPathComponent("scripts/container-lab")
 
     /// The lab's folder (configurations, registry storage, `env`); removed at exit.
     public let directory: URL
-    /// CONTAINERS_CONF, CONTAINERS_REGISTRIES_CONF, BAKERY_LAB_REGISTRY, BAKERY_LAB_DIR: what a bakery child or
+    /// CONTAINERS_CONF, CONTAINERS_REGISTRIES_CONF, BAKERY_LAB_REGISTRY, BAKERY_LAB_DIR, BAKERY_LAB_PLATFORMS: what a bakery child or
     /// an engine needs (added to the inherited environment).
     public let environment: [String: String]
     /// "127.0.0.1:PORT".
     public let registry: String
     /// The sha256 of the cached rootfs tarball, as the stand-in's label carries it.
     public let rootfsDigest: String
+    /// The platforms the served names resolve to (`BAKERY_LAB_PLATFORMS`): `linux/amd64`, then `linux/arm64`
+    /// when the lab could run arm64 binaries (each served name is then an index of both).
+    public let platforms: [String]
+    /// The sha256 of the cached arm64 rootfs tarball (the arm64 stand-in's label), when arm64 is served.
+    public let arm64RootfsDigest: String?
 
-    private init(directory: URL, environment: [String: String], registry: String, rootfsDigest: String) {
+    /// Whether `FROM docker.io/library/ubuntu:24.04` with `--platform linux/arm64` gets an arm64 image here.
+    public var supportsArm64: Bool { platforms.contains("linux/arm64") }
+
+    private init(directory: URL, environment: [String: String], registry: String, rootfsDigest: String,
+                 platforms: [String], arm64RootfsDigest: String?) {
         self.directory = directory
         self.environment = environment
         self.registry = registry
         self.rootfsDigest = rootfsDigest
+        self.platforms = platforms
+        self.arm64RootfsDigest = arm64RootfsDigest
     }
 
     // MARK: Starting and stopping
@@ -68,6 +85,34 @@ public final class ContainerLab: Sendable {
         let missing = missingRequirements
         if !missing.isEmpty && !ExternalTool.toolsRequired {
             print("⚠️  skipping: the container lab needs \(missing.joined(separator: ", ")); CI runs this with BAKERY_REQUIRE_TOOLS=1")
+        }
+        return missing.isEmpty || ExternalTool.toolsRequired
+    }()
+
+    /// What is missing for arm64 builds beyond the lab itself: qemu-user-static, and a way to run it through
+    /// binfmt_misc (an enabled qemu-aarch64 entry, or update-binfmts, with which `up` enables it).
+    public static var missingArm64Requirements: [String] {
+        var missing: [String] = []
+        if ProcessInfo.processInfo.environment["BAKERY_LAB_ARM64"] == "no" { missing.append("BAKERY_LAB_ARM64 unset (it is \"no\")") }
+        if !FileManager.default.isExecutableFile(atPath: qemuAarch64) { missing.append("\(qemuAarch64) (\(arm64InstallHint))") }
+        let entry = (try? String(contentsOfFile: "/proc/sys/fs/binfmt_misc/qemu-aarch64", encoding: .utf8)) ?? ""
+        let enabled = entry.split(separator: "\n").first == "enabled"
+        if !enabled && ExternalTool.locate("update-binfmts") == nil {
+            missing.append("update-binfmts or an enabled binfmt_misc qemu-aarch64 entry (\(arm64InstallHint))")
+        }
+        return missing
+    }
+
+    /// Whether a test building for linux/arm64 should run: the lab should, and qemu-user-static with binfmt is
+    /// there (or CI requires it: the test then fails on a lab without arm64). Decided, and a skip reason
+    /// printed, once per process.
+    public static var shouldRunArm64: Bool { arm64Verdict }
+
+    private static let arm64Verdict: Bool = {
+        guard shouldRun else { return false }
+        let missing = missingArm64Requirements
+        if !missing.isEmpty && !ExternalTool.toolsRequired {
+            print("⚠️  skipping: linux/arm64 builds in the container lab need \(missing.joined(separator: ", ")); CI runs this with BAKERY_REQUIRE_TOOLS=1")
         }
         return missing.isEmpty || ExternalTool.toolsRequired
     }()
@@ -165,10 +210,19 @@ public final class ContainerLab: Sendable {
               environment["CONTAINERS_REGISTRIES_CONF"] != nil else {
             throw Failure(description: "scripts/container-lab up wrote an incomplete \(dir.path)/env:\n\(envText)")
         }
-        let digestFile = BakeryBinary.repositoryRoot.appendingPathComponent(".build/container-lab/bookworm-minbase.tar.sha256")
-        let rootfsDigest = try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        print("container lab: up in \(String(format: "%.1f", Date().timeIntervalSince(began))) s, registry \(registry), folder \(dir.path)")
-        return ContainerLab(directory: dir, environment: environment, registry: registry, rootfsDigest: rootfsDigest)
+        let cache = BakeryBinary.repositoryRoot.appendingPathComponent(".build/container-lab")
+        let rootfsDigest = try String(contentsOf: cache.appendingPathComponent("bookworm-minbase.tar.sha256"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let platforms = (environment["BAKERY_LAB_PLATFORMS"] ?? "linux/amd64").split(separator: ",").map(String.init)
+        var arm64RootfsDigest: String?
+        if platforms.contains("linux/arm64") {
+            arm64RootfsDigest = try String(contentsOf: cache.appendingPathComponent("bookworm-arm64-minbase.tar.sha256"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        print("container lab: up in \(String(format: "%.1f", Date().timeIntervalSince(began))) s, registry \(registry), "
+              + "platforms \(platforms.joined(separator: ",")), folder \(dir.path)")
+        return ContainerLab(directory: dir, environment: environment, registry: registry, rootfsDigest: rootfsDigest,
+                            platforms: platforms, arm64RootfsDigest: arm64RootfsDigest)
     }
 
     /// `scripts/container-lab down`: stops the registry (by its recorded PID) and removes the folder.
