@@ -67,7 +67,7 @@ struct MultiPlatformPublishTests {
             try #require(run.status == 0, "\(platform): \(run.stderr.suffix(4000))")
             let text = try String(contentsOf: file, encoding: .utf8)
             outputs += text
-            let entries = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [String: Any]], text)
+            let entries = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [String: Any]], "\(text)")
             return (run, entries, seconds)
         }
 

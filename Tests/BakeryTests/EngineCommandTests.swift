@@ -282,6 +282,26 @@ struct EngineCommandTests {
         ])
     }
 
+    /// podman and buildah cannot push by digest alone: a `--temp-registry` image gets a tag of its own per target
+    /// and platform instead of the `:latest` every target and platform would overwrite.
+    @Test(arguments: [BuildEngine.podman, .buildah])
+    func aTemporaryRegistryPushGetsATagPerTargetAndPlatform(_ engine: BuildEngine) throws {
+        let commands = EngineCommands(engine: engine, options: Self.options { $0.push = true; $0.tempRegistry = "127.0.0.1:5000/ci" },
+                                      runFolder: Self.runFolder)
+        let job = Self.job(platforms: ["linux/arm64"], tags: ["127.0.0.1:5000/ci/example/tmp"])
+        #expect(commands.publish(job).map(Self.argv) == [
+            ["push", "--digestfile", Self.runFolder.appendingPathComponent("\(job.uid).0.digest").path, "127.0.0.1:5000/ci/example/tmp",
+             "docker://127.0.0.1:5000/ci/example/tmp:\(job.uid)-linux-arm64"],
+        ])
+        var long = job
+        long.uid = String(repeating: "x", count: 200)
+        let tag = commands.temporaryPushTag(long, repository: "r/example/tmp")
+        #expect(tag.hasSuffix("-linux-arm64") && tag.count == "r/example/tmp:".count + 128)
+        // Without a temporary registry the tags are pushed as they are.
+        let plain = EngineCommands(engine: engine, options: Self.options { $0.push = true }, runFolder: Self.runFolder)
+        #expect(plain.publish(Self.job()).map(Self.argv).last?.last == "docker://\(Self.tags[1])")
+    }
+
     @Test(arguments: [BuildEngine.podman, .buildah])
     func noLoadRemovesWhatTheBuildStored(_ engine: BuildEngine) {
         let unloading = EngineCommands(engine: engine, options: Self.options { $0.load = false }, runFolder: Self.runFolder)

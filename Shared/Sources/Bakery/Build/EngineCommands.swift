@@ -151,12 +151,25 @@ public struct EngineCommands: Sendable {
             if options.push {
                 for (n, tag) in tags.enumerated() {
                     var a = list ? ["manifest", "push", "--all"] : ["push"]
-                    a += ["--digestfile", digestPath(job, n).path, list ? job.primaryReference : localImage(job), "docker://\(tag)"]
+                    let destination = pushesByDigest ? temporaryPushTag(job, repository: tag) : tag
+                    a += ["--digestfile", digestPath(job, n).path, list ? job.primaryReference : localImage(job), "docker://\(destination)"]
                     steps.append(command(a))
                 }
             }
         }
         return steps
+    }
+
+    /// Where podman and buildah push a `--temp-registry` image. They cannot push by digest alone (buildx's
+    /// `push-by-digest` leaves no tag), and a reference without a tag would be `:latest`, which every target and
+    /// platform of the image would overwrite in turn. So each gets a tag of its own, `<repository>:<uid>-<os>-<arch>`
+    /// (cut to the 128 characters a tag may have, keeping the platform), which `clean temp-registry` ages out like
+    /// the temporary indexes. The metadata still names the image by digest.
+    func temporaryPushTag(_ job: BuildJob, repository: String) -> String {
+        let platform = job.platforms.joined(separator: "-").replacingOccurrences(of: "/", with: "-")
+        let suffix = "-" + platform
+        let uid = String(job.uid.prefix(max(1, 128 - suffix.count)))
+        return "\(repository):\(uid)\(suffix)"
     }
 
     /// The image a podman/buildah build produced, by the id it wrote (`--iidfile`): tags may be
