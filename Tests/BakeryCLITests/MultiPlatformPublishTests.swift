@@ -100,6 +100,7 @@ struct MultiPlatformPublishTests {
                                                              "--temp-registry", temp, "--summary"], in: dir, lab: lab, extra: auth)
             let publishSeconds = Date().timeIntervalSince(began)
             outputs += publish.stdout + publish.stderr
+            if publish.status != 0 { print("multi-platform publish: ci publish failed:\n\(publish.stderr.suffix(6000))") }
             try #require(publish.status == 0, "\(publish.stderr.suffix(4000))")
             #expect(publish.stderr.contains("✅ Published 2 target(s)"))
             let figures = publish.stderr.split(separator: "\n").first { $0.contains("registry request(s)") }.map(String.init) ?? ""
@@ -170,7 +171,10 @@ struct MultiPlatformPublishTests {
         if let previousBase {
             _ = try? await lab.run("podman", ["tag", previousBase, base])
         }
-        if let failure { throw failure }
+        if let failure {
+            print("multi-platform publish: stopped by \(failure)")
+            throw failure
+        }
     }
 }
 } // extension LabSuites

@@ -29,6 +29,25 @@ struct RegistryClientLoopbackTests {
         return try await client.putManifest(try canonicalJSON(manifest), mediaType: MediaType.ociManifest, to: reference)
     }
 
+    /// A HEAD of a blob larger than any body the client reads announces the blob's size, which is not a body: the
+    /// size is read, and a copy of an image with such a layer to another registry works (a real image's base layer
+    /// is tens of megabytes; the first multi-platform publish of Examples/03 failed on exactly this).
+    @Test func aBlobLargerThanTheBodyLimitIsStillSizedAndCopied() async throws {
+        let source = try await LoopbackRegistry.start()
+        defer { source.stop() }
+        let destination = try await LoopbackRegistry.start()
+        defer { destination.stop() }
+        let client = Self.client()
+        let from = try ImageReference(parsing: "\(source.host)/big/image:1")
+        let big = Data((0..<(20 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let digest = try await Self.pushImage(client, to: from, architecture: "amd64", layer: big)
+        let layer = try ImageManifest.decode(try await client.manifest(from).data).layers[0]
+        #expect(try await client.blobSize(layer.digest, in: from) == Int64(big.count))
+        let to = try ImageReference(parsing: "\(destination.host)/big/image:1")
+        #expect(try await client.copy(from, to: to).digest == digest)
+        #expect(try await client.blobSize(layer.digest, in: to) == Int64(big.count))
+    }
+
     @Test func blobsManifestsTagsAndDeletesOnAPlainRegistry() async throws {
         let registry = try await LoopbackRegistry.start()
         defer { registry.stop() }

@@ -105,7 +105,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         } else if ["PUT", "POST", "PATCH"].contains(request.method) {
             urlRequest.setValue("0", forHTTPHeaderField: "Content-Length")
         }
-        let (data, http) = try await perform(urlRequest, limit: request.maximumResponseSize)
+        let (data, http) = try await perform(urlRequest, limit: request.maximumResponseSize, hasBody: request.method != "HEAD")
         var headers: [String: String] = [:]
         for (key, value) in http.allHeaderFields {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
@@ -118,8 +118,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     /// makes URLSession raise an authentication challenge, which the delegate declines (the client answers
     /// challenges itself, and swift-corelibs-foundation 6.3.1 never completes such a task otherwise); the task
     /// then ends "cancelled" with the 401 as its response, which is returned as is.
-    private func perform(_ request: URLRequest, limit: Int?) async throws -> (Data, HTTPURLResponse) {
-        let exchange = Exchange(limit: limit)
+    /// A HEAD answer's `Content-Length` is the size of what a GET would send (a blob's size), not a body, so it is
+    /// not held against the limit (`hasBody` false); any bytes that do arrive still are.
+    private func perform(_ request: URLRequest, limit: Int?, hasBody: Bool) async throws -> (Data, HTTPURLResponse) {
+        let exchange = Exchange(limit: limit, announcementIsABody: hasBody)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) in
                 let task = session.dataTask(with: request)
@@ -136,6 +138,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     /// One request in flight: its task, the body so far, and how it ended.
     private final class Exchange: @unchecked Sendable {
         let limit: Int?
+        let announcementIsABody: Bool
         private let lock = NSLock()
         private var task: URLSessionDataTask?
         private var continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>?
@@ -143,7 +146,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         private var cancelled = false
         private var tooLarge = false
 
-        init(limit: Int?) { self.limit = limit }
+        init(limit: Int?, announcementIsABody: Bool) {
+            self.limit = limit
+            self.announcementIsABody = announcementIsABody
+        }
 
         var cancelledByCaller: Bool { lock.withLock { cancelled } }
 
@@ -161,7 +167,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
         /// Whether a body of `length` announced bytes may be read.
         func accepts(announced length: Int64) -> Bool {
-            guard let limit, length > Int64(limit) else { return true }
+            guard announcementIsABody, let limit, length > Int64(limit) else { return true }
             lock.withLock { tooLarge = true }
             return false
         }
