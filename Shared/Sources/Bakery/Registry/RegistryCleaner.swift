@@ -211,8 +211,21 @@ public struct RegistryCleaner: Sendable {
             }
             if created < cutoff { doomed.append(artifact) } else { kept.append(artifact) }
         }
-        var keptDigests = Set(kept.map(\.digest))
-        for artifact in kept { keptDigests.formUnion(artifact.children) }
+        var keptDigests = Set<Digest>()
+        // An old manifest a kept index still holds (a platform unchanged since an older build, reused by a newer
+        // index) stays: deleting it by digest would break that index, and its old tags stay with it (a delete by
+        // digest takes them all). Kept that way, an old index keeps its children in turn, hence the loop.
+        while true {
+            keptDigests = Set(kept.map(\.digest))
+            for artifact in kept { keptDigests.formUnion(artifact.children) }
+            let held = doomed.filter { keptDigests.contains($0.digest) }
+            if held.isEmpty { break }
+            for artifact in held {
+                logger.info("\(repository)@\(artifact.digest) (\(artifact.tags.joined(separator: ", "))) is old but a kept index holds it; it is kept")
+            }
+            doomed.removeAll { keptDigests.contains($0.digest) }
+            kept += held
+        }
         var doomedDigests = Set(doomed.map(\.digest))
         var orphans: [Digest] = []
         for artifact in doomed {
