@@ -195,9 +195,9 @@ public struct GitHubPackages: Sendable {
         ], maximumResponseSize: 64 << 20)
         let response: HTTPResponse
         do { response = try await transport.send(request) } catch is CancellationError {
-            throw BakeryError(.interrupted, "\(what): cancelled")
+            throw BakeryError(.interrupted, redact("\(what): cancelled"))
         } catch {
-            throw BakeryError(.registry, "\(what): cannot reach \(base.absoluteString): \(redact(String(describing: error)))")
+            throw BakeryError(.registry, redact("\(what): cannot reach \(base.absoluteString): \(String(describing: error))"))
         }
         guard (200..<300).contains(response.status) else {
             // The whole body is redacted before it is cut, so a token straddling the cut leaves nothing behind.
@@ -211,12 +211,15 @@ public struct GitHubPackages: Sendable {
             detail = RegistryAccess.redacted(detail, secrets: [token], limit: 4096)
             let hint: String? = response.status == 401 || response.status == 403
                 ? "check that \(Self.tokenVariable) is valid and may read and delete the organisation's packages" : nil
-            throw BakeryError(.registry, "\(what): GitHub answered \(response.status)\(detail.isEmpty ? "" : ": \(detail)")", hint: hint)
+            // `what` may hold a version's name, which the API sent: the whole message is redacted.
+            throw BakeryError(.registry, redact("\(what): GitHub answered \(response.status)\(detail.isEmpty ? "" : ": \(detail)")"), hint: hint)
         }
         return response.body
     }
 
-    private func redact(_ text: String) -> String {
+    /// `text` with the token replaced by `<redacted>`: for anything built from what the API sent (a hostile or
+    /// broken server may echo the token into a version's fields).
+    public func redact(_ text: String) -> String {
         token.isEmpty ? text : text.replacingOccurrences(of: token, with: "<redacted>")
     }
 }

@@ -75,7 +75,7 @@ public struct RegistryAccess: Sendable {
     }
 
     /// The deepest nesting of `[` and `{` outside strings (no parsing: a quick scan that cannot recurse).
-    static func jsonDepth(_ data: Data) -> Int {
+    public static func jsonDepth(_ data: Data) -> Int {
         var depth = 0, deepest = 0
         var inString = false, escaped = false
         for byte in data {

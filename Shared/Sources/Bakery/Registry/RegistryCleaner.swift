@@ -139,7 +139,7 @@ public struct RegistryCleaner: Sendable {
         }
         logger.info("Removing \(selected.count) artifact(s) from \(package)")
         if options.dryRun {
-            emit(JSONValue.object([("versions", .array(selected.map(\.listing)))]).text(.plan))
+            emit(api.redact(JSONValue.object([("versions", .array(selected.map(\.listing)))]).text(.plan)))
             return 0
         }
         var errors = 0
