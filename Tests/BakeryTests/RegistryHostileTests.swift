@@ -199,6 +199,40 @@ import TestSupport
         #expect(transport.requests.isEmpty, "\(transport.requests.map(\.url))")
     }
 
+    /// Finding: tag names from a registry's tag list went into request paths as they came, so a hostile registry
+    /// listing `../../../other/tmp/manifests/x` (or a tag with `?`, `#`, a space) steered the cleaner's requests
+    /// out of the repository. Now a tag list holding a name that is no tag leaves the repository untouched.
+    @Test func tagNamesFromAHostileRegistryNeverBecomePaths() async throws {
+        let transport = ScriptedTransport { request in
+            let path = request.url.path
+            if path.hasSuffix("/tags/list") {
+                return Self.json(#"{"name": "img/tmp", "tags": ["ok", "../../../other/tmp/manifests/latest", "a b", "q?x", "h#y", "UPPER-is-fine"]}"#)
+            }
+            if path == "/v2/" || path == "/v2" { return Self.json("{}") }
+            return HTTPResponse(status: 404, body: Data(#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#.utf8))
+        }
+        let client = RegistryClient(credentials: CredentialStore(entries: [:]), transport: transport)
+        let cleaner = RegistryCleaner(options: .init(olderThan: 1), access: try RegistryAccess(environment: [:], home: "/nonexistent"),
+                                      environment: [:], client: client) { _ in }
+        #expect(try await cleaner.clean(["127.0.0.1:5000/img/tmp"]) == 1, "an untrustworthy tag list is an error for that repository")
+        for request in transport.requests {
+            #expect(request.url.path.hasPrefix("/v2/img/tmp/") || request.url.path == "/v2/" || request.url.path == "/v2", "\(request.method) \(request.url)")
+            #expect(!request.url.absoluteString.contains(".."), "\(request.url)")
+            #expect(request.method == "GET", "\(request.method) \(request.url)")
+        }
+    }
+
+    /// Finding: a Docker Hub tag with `..` as its namespace or name, or a third path level, became a PATCH to
+    /// `/v2/namespaces/../repositories/x`, which the HTTP stack squashes to another endpoint of Hub's API.
+    @Test func dockerHubRepositoriesAreTwoPlainPathComponents() {
+        #expect(DockerHubReadme.hubRepository("docker.io/posit/connect:2024.05") == .init(namespace: "posit", name: "connect"))
+        #expect(DockerHubReadme.hubRepository("docker.io/posit/package-manager.x_y@sha256:" + String(repeating: "a", count: 64)) != nil)
+        for bad in ["docker.io/../connect:1", "docker.io/posit/..:1", "docker.io/./connect:1", "docker.io/posit/a/b:1", "docker.io/Posit/connect:1",
+                    "docker.io/posit/connect%2F..:1", "docker.io/posit/-x:1", "docker.io//connect:1"] {
+            #expect(DockerHubReadme.hubRepository(bad) == nil, "\(bad)")
+        }
+    }
+
     // MARK: - Against a docker-registry
 
     /// Finding: an old tagged image was deleted although a kept (recent) index still holds it as a platform.

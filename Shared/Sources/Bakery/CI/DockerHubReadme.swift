@@ -93,8 +93,15 @@ public struct DockerHubReadme: Sendable {
         var path = tag[tag.index(after: slash)...]
         if let at = path.firstIndex(of: "@") { path = path[..<at] }
         if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") { path = path[..<colon] }
-        let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // Hub repositories are `namespace/name`, each a lowercase path component: `..`, `.` or a third level would
+        // reach another endpoint of Hub's API once the HTTP stack squashes the URL's dot segments.
+        func component(_ s: Substring) -> Bool {
+            guard let first = s.first, let last = s.last, first.isASCII, last.isASCII,
+                  first.isLowercase || first.isNumber, last.isLowercase || last.isNumber else { return false }
+            return s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }
+        }
+        guard parts.count == 2, component(parts[0]), component(parts[1]) else { return nil }
         return Repository(namespace: String(parts[0]), name: String(parts[1]))
     }
 

@@ -178,7 +178,14 @@ public struct RegistryCleaner: Sendable {
         // Any manifest that cannot be read leaves the whole repository alone: without it, which children a kept
         // index still needs is unknown, and deleting them would break that index.
         do {
-            for tag in try await client.tags(repository).sorted() {
+            let tags = try await client.tags(repository).sorted()
+            // The names come from the registry and go into request paths: one that is not a tag (`../x`, `a?b`)
+            // would steer requests out of the repository, so such a list leaves the repository untouched.
+            if let bad = tags.first(where: { !Self.isTag($0, in: repository) }) {
+                logger.error("\(repository): the registry lists '\(bad.prefix(200))' as a tag, which is not a tag name; nothing is deleted from \(repository)")
+                return 1
+            }
+            for tag in tags {
                 try Self.checkCancellation()
                 let fetched = try await client.manifest(repository.with(tag: tag))
                 if let i = byDigest[fetched.digest] {
@@ -316,6 +323,12 @@ public struct RegistryCleaner: Sendable {
     private static func registryError(_ error: any Error) -> BakeryError {
         if let error = error as? RegistryError, error.code == .cancelled { return BakeryError(.interrupted, error.message) }
         return BakeryError.from(error)
+    }
+
+    /// Whether `name` is a tag by the distribution spec's grammar (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`).
+    static func isTag(_ name: String, in repository: ImageReference) -> Bool {
+        guard let parsed = try? ImageReference(parsing: "\(repository.name):\(name)") else { return false }
+        return parsed.tag == name && parsed.digest == nil && parsed.name == repository.name
     }
 
     private static func checkCancellation() throws(BakeryError) {
