@@ -111,6 +111,29 @@ import TestSupport
         #expect(Set(files.map(\.path)) == ["a", "b", "self", "up", "z.txt"], "self and up reach the context's root: everything")
     }
 
+    /// Finding: `RUN --mount=type=bind,source=…` reads the context, but only COPY/ADD sources were hashed, so a
+    /// changed requirements file mounted into a RUN left the target "unchanged" and `--skip-unchanged` skipped it.
+    @Test func filesARunMountBindsFromTheContextAreInputs() throws {
+        let read = InputDigest.Instructions(parsing: """
+            FROM scratch AS builder
+            FROM scratch
+            RUN --mount=type=bind,source=deps/requirements.txt,target=/r.txt --mount=type=cache,target=/root/.cache pip install -r /r.txt
+            RUN --mount=type=bind,from=builder,source=/out,target=/o cp -r /o /app
+            RUN --mount=type=secret,id=token true
+            RUN --mount=src=tools,dst=/t /t/run
+            """)
+        #expect(read.contextSources == ["deps/requirements.txt", "tools"])
+        #expect(!read.wholeContext)
+        #expect(InputDigest.Instructions(parsing: "FROM scratch\nRUN --mount=type=bind,target=/src make -C /src\n").contextSources == ["."])
+        #expect(InputDigest.Instructions(parsing: "FROM scratch\nRUN --mount=type=bind,source=$DIR,target=/s true\n").wholeContext)
+        let context = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: context) }
+        try Self.write("flask==1", context.appendingPathComponent("deps/requirements.txt"))
+        let before = try Self.digest(context, read.contextSources)
+        try Self.write("flask==2", context.appendingPathComponent("deps/requirements.txt"))
+        #expect(try Self.digest(context, read.contextSources) != before)
+    }
+
     // MARK: - GitHub's packages API
 
     static func github(_ transport: ScriptedTransport, token: String = "ghp_0123456789abcdefSECRET") -> GitHubPackages {

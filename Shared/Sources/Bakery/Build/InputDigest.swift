@@ -382,6 +382,19 @@ public struct InputDigest: Sendable, Hashable, CustomStringConvertible {
                             contextSources.append(source)
                         }
                     }
+                case "RUN":
+                    // `RUN --mount=type=bind` (the default type) without `from=` reads the build context at `source`
+                    // (the whole context when absent): those files are inputs as much as a COPY's.
+                    for flag in rest.prefix(while: { $0.hasPrefix("--") }) where flag.lowercased().hasPrefix("--mount=") {
+                        var options: [String: String] = [:]
+                        for pair in flag.dropFirst("--mount=".count).split(separator: ",") {
+                            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                            options[kv[0].lowercased()] = kv.count == 2 ? Self.unquoted(kv[1]) : "true"
+                        }
+                        guard (options["type"] ?? "bind") == "bind", options["from"] == nil else { continue }
+                        let source = options["source"] ?? options["src"] ?? "."
+                        if source.contains("$") { wholeContext = true } else { contextSources.append(source) }
+                    }
                 default:
                     continue
                 }
