@@ -124,4 +124,27 @@ import Glibc
         #expect(try await Self.catalog(setup.destination) == ["team/hello"])
         #expect(try await Self.catalog(setup.temp) == ["evil/tmp", "hello/tmp"])
     }
+
+    /// Ctrl-C while a platform image is awaited: exit 130, said so, no ✅, and nothing reached the destination.
+    @Test(.enabled(if: LoopbackRegistry.shouldRun))
+    func ctrlCWhileWaitingExits130AndPublishesNothing() async throws {
+        let setup = try await CIPublishCommandTests.Setup()
+        defer { setup.stop() }
+        try await setup.pushImages(uids: ["hello-1-0-0-ubuntu-24-04"])
+        let arm = setup.project.appendingPathComponent("arm64.json")
+        let text = try String(contentsOf: arm, encoding: .utf8)
+            .replacingOccurrences(of: setup.pushed["hello-1-0-0-ubuntu-24-04"]!["arm64"]!.description, with: "sha256:" + String(repeating: "cd", count: 32))
+        try text.write(to: arm, atomically: true, encoding: .utf8)
+        let child = try ChildProcess.start(BakeryBinary.path, ["ci", "publish", "amd64.json", "arm64.json", "--temp-registry", setup.temp.host],
+                                           in: setup.project, environment: [
+                                               "BAKERY_REGISTRY_HOST": setup.destination.host, "BAKERY_REGISTRY_USERNAME": CIPublishCommandTests.account.username,
+                                               "BAKERY_REGISTRY_PASSWORD": CIPublishCommandTests.account.password])
+        try await Task.sleep(for: .seconds(3))
+        kill(child.pid, SIGINT)
+        let ending = child.finish(timeout: 30)
+        #expect(!ending.timedOut, "Ctrl-C did not end the wait")
+        #expect(ending.status == 130, "\(ending.stderr)")
+        #expect(ending.stderr.contains("interrupted") && !ending.stderr.contains("✅"), "\(ending.stderr)")
+        #expect(try await Self.catalog(setup.destination).isEmpty)
+    }
 }
