@@ -36,6 +36,7 @@ enum PublishRun {
         var failed = false
         for file in files {
             do {
+                try precheck(file)
                 metadata.append(try BuildMetadataFile.load(URL(fileURLWithPath: file)))
             } catch {
                 logger.error("Failed to load metadata from file '\(file)': \(error.message)")
@@ -63,6 +64,24 @@ enum PublishRun {
         let targets = PublishTarget.make(run.targets, plan: plan, metadata: metadata).sortedForPush()
         logger.info("Found \(targets.count) targets")
         return targets
+    }
+
+    /// The largest metadata file read (bakery's own hold a few kilobytes per target).
+    static let maximumMetadataSize = 64 << 20
+
+    /// Refuses, before the file is parsed, what would hang or crash the reader: a FIFO, device or folder (reading a
+    /// FIFO blocks for ever), a file over `maximumMetadataSize`, JSON nested deeper than the reader can recurse.
+    /// A missing file passes: `BuildMetadataFile.load` says so in the reference's words.
+    static func precheck(_ file: String) throws(BakeryError) {
+        var st = stat()
+        guard stat(file, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFREG, st.st_size > maximumMetadataSize {
+            throw BakeryError(.invalidValue, "it is \(st.st_size) bytes, more than the \(maximumMetadataSize) bytes a metadata file may have")
+        }
+        let data = try RegularFile.read(file)
+        guard RegistryAccess.jsonDepth(data) <= RegistryAccess.maximumJSONDepth else {
+            throw BakeryError(.invalidValue, "its JSON nests deeper than \(RegistryAccess.maximumJSONDepth) levels")
+        }
     }
 
     /// Arguments with `*`, `?` or `[` are expanded (sorted; none matching keeps the argument, so its absence is

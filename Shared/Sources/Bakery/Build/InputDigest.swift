@@ -190,8 +190,19 @@ public struct InputDigest: Sendable, Hashable, CustomStringConvertible {
                 }
             }
         }
-        let included = whole ? Set(paths) : chosen
         let kinds = Dictionary(scan.entries.map { ($0.path, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        var included = whole ? Set(paths) : chosen
+        // A copied link is followed by the engine inside the context (its root is the link's `/`): what it reaches
+        // there is copied too, so it is hashed too. Links are resolved from the walk alone, never on the host.
+        var pending = included.filter { if case .symlink? = kinds[$0] { true } else { false } }
+        var resolvedLinks = Set<String>()
+        while let link = pending.popFirst() {
+            guard resolvedLinks.insert(link).inserted, let reached = resolveInContext(link, kinds: kinds) else { continue }
+            for p in paths where reached.isEmpty || p == reached || p.hasPrefix(reached + "/") {
+                guard included.insert(p).inserted else { continue }
+                if case .symlink? = kinds[p] { pending.insert(p) }
+            }
+        }
         var files: [ContextFile] = []
         for path in included.sorted() {
             let url = context.appendingPathComponent(path)
@@ -206,7 +217,10 @@ public struct InputDigest: Sendable, Hashable, CustomStringConvertible {
             case .directory:
                 files.append(ContextFile(path: path, mode: mode, content: .directory))
             case .symlink(let target):
-                let reached = RegularFile.kind(url.path) == .regular ? try? fileDigest(url.resolvingSymlinksInPath()) : nil
+                var reached: Digest?
+                if let inside = resolveInContext(path, kinds: kinds), case .regular? = kinds[inside] {
+                    reached = try fileDigest(context.appendingPathComponent(inside))
+                }
                 files.append(ContextFile(path: path, mode: mode, content: .link(target: target, reached: reached)))
             case let other:
                 files.append(ContextFile(path: path, mode: mode, content: .special(other.words)))
@@ -214,6 +228,35 @@ public struct InputDigest: Sendable, Hashable, CustomStringConvertible {
         }
         return files
     }
+
+    /// Where the link at `path` leads as an engine follows it inside the context: an absolute target starts at the
+    /// context's root and `..` stops there, so the answer is always a path in the context ("" for its root). nil
+    /// for a chain of more than `maximumLinkHops` links (a loop). Only the walk's entries are consulted.
+    static func resolveInContext(_ path: String, kinds: [String: FileKind]) -> String? {
+        var resolved: [Substring] = []
+        var remaining = Array(path.split(separator: "/").reversed())
+        var hops = 0
+        while let part = remaining.popLast() {
+            if part == "." || part.isEmpty { continue }
+            if part == ".." {
+                _ = resolved.popLast()
+                continue
+            }
+            let candidate = (resolved + [part]).joined(separator: "/")
+            guard case .symlink(let target)? = kinds[candidate] else {
+                resolved.append(part)
+                continue
+            }
+            hops += 1
+            guard hops <= maximumLinkHops else { return nil }
+            if target.hasPrefix("/") { resolved = [] }
+            remaining += target.split(separator: "/").reversed()
+        }
+        return resolved.joined(separator: "/")
+    }
+
+    /// Links followed in a row before a chain counts as a loop (Linux's own limit, MAXSYMLINKS).
+    static let maximumLinkHops = 40
 
     /// The digest of a regular file's bytes (mapped, not copied into memory).
     static func fileDigest(_ url: URL) throws(ContextProblem) -> Digest {
@@ -338,6 +381,19 @@ public struct InputDigest: Sendable, Hashable, CustomStringConvertible {
                         } else {
                             contextSources.append(source)
                         }
+                    }
+                case "RUN":
+                    // `RUN --mount=type=bind` (the default type) without `from=` reads the build context at `source`
+                    // (the whole context when absent): those files are inputs as much as a COPY's.
+                    for flag in rest.prefix(while: { $0.hasPrefix("--") }) where flag.lowercased().hasPrefix("--mount=") {
+                        var options: [String: String] = [:]
+                        for pair in flag.dropFirst("--mount=".count).split(separator: ",") {
+                            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                            options[kv[0].lowercased()] = kv.count == 2 ? Self.unquoted(kv[1]) : "true"
+                        }
+                        guard (options["type"] ?? "bind") == "bind", options["from"] == nil else { continue }
+                        let source = options["source"] ?? options["src"] ?? "."
+                        if source.contains("$") { wholeContext = true } else { contextSources.append(source) }
                     }
                 default:
                     continue

@@ -93,8 +93,15 @@ public struct DockerHubReadme: Sendable {
         var path = tag[tag.index(after: slash)...]
         if let at = path.firstIndex(of: "@") { path = path[..<at] }
         if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") { path = path[..<colon] }
-        let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // Hub repositories are `namespace/name`, each a lowercase path component: `..`, `.` or a third level would
+        // reach another endpoint of Hub's API once the HTTP stack squashes the URL's dot segments.
+        func component(_ s: Substring) -> Bool {
+            guard let first = s.first, let last = s.last, first.isASCII, last.isASCII,
+                  first.isLowercase || first.isNumber, last.isLowercase || last.isNumber else { return false }
+            return s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }
+        }
+        guard parts.count == 2, component(parts[0]), component(parts[1]) else { return nil }
         return Repository(namespace: String(parts[0]), name: String(parts[1]))
     }
 
@@ -222,9 +229,9 @@ public struct DockerHubReadme: Sendable {
         }
         guard response.status == 200 else {
             throw BakeryError(.registry, "Docker Hub refused the credentials in \(Self.usernameVariable)/\(Self.passwordVariable) (HTTP \(response.status)"
-                              + "\(detail(response.body).map { ": \(redact($0, nil))" } ?? ""))")
+                              + "\(detail(response.body, token: nil).map { ": \($0)" } ?? ""))")
         }
-        guard let text = String(data: response.body, encoding: .utf8), case .string(let token)? = JSONValue.parse(text)?["access_token"], !token.isEmpty else {
+        guard case .string(let token)? = RegistryAccess.parseJSON(response.body)?["access_token"], !token.isEmpty else {
             throw BakeryError(.registry, "Docker Hub's token answer has no access_token")
         }
         return token
@@ -249,7 +256,7 @@ public struct DockerHubReadme: Sendable {
             throw Rejected(status: 0, message: "cannot reach Docker Hub: \(error)")
         }
         guard (200..<300).contains(response.status) else {
-            throw Rejected(status: response.status, message: "HTTP \(response.status)\(detail(response.body).map { ": \($0)" } ?? "")")
+            throw Rejected(status: response.status, message: "HTTP \(response.status)\(detail(response.body, token: token).map { ": \($0)" } ?? "")")
         }
     }
 
@@ -260,13 +267,22 @@ public struct DockerHubReadme: Sendable {
         return headers
     }
 
-    /// Hub's `message`/`detail` from an error body, else the start of the body.
-    private func detail(_ body: Data) -> String? {
-        guard let text = String(data: body.prefix(2048), encoding: .utf8), !text.isEmpty else { return nil }
+    /// Hub's `message`/`detail` from an error body, else the start of the body; the password and `token` are
+    /// redacted before the text is cut, so a secret straddling the cut leaves nothing behind.
+    private func detail(_ body: Data, token: String?) -> String? {
+        let head = body.prefix(1 << 20)
+        guard !head.isEmpty else { return nil }
+        let json = RegistryAccess.parseJSON(head)
+        var text = String(decoding: head, as: UTF8.self)
+        var limit = 200
         for key in ["message", "detail", "errinfo"] {
-            if case .string(let s)? = JSONValue.parse(text)?[key], !s.isEmpty { return s }
+            if case .string(let s)? = json?[key], !s.isEmpty {
+                text = s
+                limit = 2048
+                break
+            }
         }
-        return String(text.prefix(200))
+        return RegistryAccess.redacted(text, secrets: [password, token ?? ""], limit: limit)
     }
 
     /// Removes the password and the access token from text a server sent back.

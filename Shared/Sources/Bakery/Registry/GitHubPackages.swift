@@ -35,7 +35,11 @@ public struct GitHubPackages: Sendable {
             func valid(_ s: Substring, extra: Set<Character>) -> Bool {
                 !s.isEmpty && s.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || extra.contains($0) }
             }
-            guard parts.count == 2, valid(parts[0], extra: ["_", ".", "-"]), valid(parts[1], extra: ["_", ".", "/", "-"]) else {
+            // `.`, `..` and empty segments are refused: the HTTP stack squashes dot segments in a URL's path, so
+            // `/orgs/../packages/…` would reach another endpoint of the API than the package's own.
+            let segments = parts.count == 2 ? [parts[0]] + parts[1].split(separator: "/", omittingEmptySubsequences: false) : []
+            guard parts.count == 2, valid(parts[0], extra: ["_", ".", "-"]), valid(parts[1], extra: ["_", ".", "/", "-"]),
+                  segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
                 throw BakeryError(.invalidValue, "Invalid GHCR registry format: \(reference)",
                                   hint: "a GitHub container package is ghcr.io/<organization>/<package>")
             }
@@ -131,13 +135,23 @@ public struct GitHubPackages: Sendable {
         return count
     }
 
-    /// Every active version: `version_count` first, then that many versions in pages of 100.
+    /// More versions than a package is believed to hold: a larger `version_count` is taken for a broken answer
+    /// (it also keeps the page arithmetic from overflowing).
+    public static let maximumVersions = 1_000_000
+
+    /// Every active version: `version_count` first, then that many versions in pages of 100. A page that repeats
+    /// versions already read (pagination that never ends) is an error.
     public func versions(of package: Package) async throws(BakeryError) -> [Version] {
         let count = try await versionCount(of: package)
+        guard count <= Self.maximumVersions else {
+            throw BakeryError(.registry, "\(package): GitHub says the package has \(count) versions, more than the \(Self.maximumVersions) bakery believes",
+                              hint: "check BAKERY_GITHUB_API_URL points at GitHub's API")
+        }
         var versions: [Version] = []
+        var seen = Set<Int>()
         let pages = (count + Self.pageSize - 1) / Self.pageSize
         var page = 1
-        while page <= pages {
+        while page <= pages, versions.count < count {
             let json = try await get("\(package.path)/versions?per_page=\(Self.pageSize)&page=\(page)&state=active", what: "versions of \(package)")
             guard case .array(let items) = json else {
                 throw BakeryError(.registry, "\(package): GitHub's version list (page \(page)) is not a JSON array")
@@ -145,6 +159,9 @@ public struct GitHubPackages: Sendable {
             for item in items {
                 guard let version = Version(item) else {
                     throw BakeryError(.registry, "\(package): a version on page \(page) has no numeric id")
+                }
+                guard seen.insert(version.id).inserted else {
+                    throw BakeryError(.registry, "\(package): page \(page) of GitHub's version list repeats version \(version.id); the pagination loops")
                 }
                 versions.append(version)
             }
@@ -162,8 +179,8 @@ public struct GitHubPackages: Sendable {
 
     private func get(_ path: String, what: String) async throws(BakeryError) -> JSONValue {
         let body = try await send("GET", path, what: what)
-        guard let text = String(data: body, encoding: .utf8), let json = JSONValue.parse(text) else {
-            throw BakeryError(.registry, "\(what): GitHub's answer is not JSON")
+        guard let json = RegistryAccess.parseJSON(body) else {
+            throw BakeryError(.registry, "\(what): GitHub's answer is not JSON (or nests deeper than \(RegistryAccess.maximumJSONDepth) levels)")
         }
         return json
     }
@@ -178,23 +195,31 @@ public struct GitHubPackages: Sendable {
         ], maximumResponseSize: 64 << 20)
         let response: HTTPResponse
         do { response = try await transport.send(request) } catch is CancellationError {
-            throw BakeryError(.interrupted, "\(what): cancelled")
+            throw BakeryError(.interrupted, redact("\(what): cancelled"))
         } catch {
-            throw BakeryError(.registry, "\(what): cannot reach \(base.absoluteString): \(redact(String(describing: error)))")
+            throw BakeryError(.registry, redact("\(what): cannot reach \(base.absoluteString): \(String(describing: error))"))
         }
         guard (200..<300).contains(response.status) else {
+            // The whole body is redacted before it is cut, so a token straddling the cut leaves nothing behind.
+            let body = response.body.prefix(1 << 20)
             var detail = ""
-            if let text = String(data: response.body.prefix(4096), encoding: .utf8) {
-                if case .string(let message)? = JSONValue.parse(text)?["message"] { detail = message } else { detail = text }
+            if case .string(let message)? = RegistryAccess.parseJSON(body)?["message"] {
+                detail = message
+            } else {
+                detail = String(decoding: body, as: UTF8.self)
             }
+            detail = RegistryAccess.redacted(detail, secrets: [token], limit: 4096)
             let hint: String? = response.status == 401 || response.status == 403
                 ? "check that \(Self.tokenVariable) is valid and may read and delete the organisation's packages" : nil
-            throw BakeryError(.registry, "\(what): GitHub answered \(response.status)\(detail.isEmpty ? "" : ": \(redact(detail))")", hint: hint)
+            // `what` may hold a version's name, which the API sent: the whole message is redacted.
+            throw BakeryError(.registry, redact("\(what): GitHub answered \(response.status)\(detail.isEmpty ? "" : ": \(detail)")"), hint: hint)
         }
         return response.body
     }
 
-    private func redact(_ text: String) -> String {
+    /// `text` with the token replaced by `<redacted>`: for anything built from what the API sent (a hostile or
+    /// broken server may echo the token into a version's fields).
+    public func redact(_ text: String) -> String {
         token.isEmpty ? text : text.replacingOccurrences(of: token, with: "<redacted>")
     }
 }

@@ -94,11 +94,14 @@ public struct Publisher: Sendable {
             if Task.isCancelled { break }
             let failuresBefore = report.failures.count
             options.progress(.phase(uid: target.uid, "copying to \(target.destinationGroups.count) repositor\(target.destinationGroups.count == 1 ? "y" : "ies")"))
-            let copied = await copy(target, from: reference, report: &report)
+            // The index is copied by the digest stage 1 made, never by the temporary tag: that tag may have moved
+            // since (another run with the same sources' hash, a hostile writer), and its index is not ours to publish.
+            let source = digest.map { "\(PublishTarget.repository(of: reference))@\($0)" } ?? reference
+            let copied = await copy(target, from: source, report: &report)
             var tags = copied
             if !options.dryRun, options.verifies, let digest {
                 options.progress(.phase(uid: target.uid, "verifying \(copied.count) tag(s)"))
-                tags = await verify(target, tags: copied, expected: digest, from: reference, report: &report)
+                tags = await verify(target, tags: copied, expected: digest, from: source, report: &report)
             }
             report.published.append(Published(target: target, temporaryReference: reference, digest: digest, tags: tags))
             options.progress(.finished(uid: target.uid, succeeded: report.failures.count == failuresBefore))

@@ -63,6 +63,46 @@ public struct RegistryAccess: Sendable {
         return RegistryClient(credentials: credentials, options: options)
     }
 
+    /// The deepest nesting of arrays and objects `parseJSON` accepts: bakery's JSON reader recurses once per level,
+    /// so a hostile server or file nesting a million levels would exhaust the stack (a crash, not an error).
+    public static let maximumJSONDepth = 256
+
+    /// JSON a server or a file sent, parsed keeping key order; nil when it is not UTF-8 JSON or nests deeper than
+    /// `maximumJSONDepth`.
+    public static func parseJSON(_ data: Data) -> JSONValue? {
+        guard jsonDepth(data) <= maximumJSONDepth, let text = String(data: data, encoding: .utf8) else { return nil }
+        return JSONValue.parse(text)
+    }
+
+    /// The deepest nesting of `[` and `{` outside strings (no parsing: a quick scan that cannot recurse).
+    public static func jsonDepth(_ data: Data) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+
+    /// `text` with every secret in `secrets` replaced by `<redacted>`, then cut to `limit` characters: redacting
+    /// first, so a secret straddling the cut cannot leave its first characters behind.
+    public static func redacted(_ text: String, secrets: [String], limit: Int) -> String {
+        var out = text
+        for secret in secrets where !secret.isEmpty { out = out.replacingOccurrences(of: secret, with: "<redacted>") }
+        return out.count > limit ? String(out.prefix(limit)) + "…" : out
+    }
+
     /// `text` parsed as an image reference, or a BakeryError naming `what` it is.
     public static func reference(_ text: String, what: String) throws(BakeryError) -> ImageReference {
         do { return try ImageReference(parsing: text) } catch {

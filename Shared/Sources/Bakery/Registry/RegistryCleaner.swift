@@ -139,7 +139,7 @@ public struct RegistryCleaner: Sendable {
         }
         logger.info("Removing \(selected.count) artifact(s) from \(package)")
         if options.dryRun {
-            emit(JSONValue.object([("versions", .array(selected.map(\.listing)))]).text(.plan))
+            emit(api.redact(JSONValue.object([("versions", .array(selected.map(\.listing)))]).text(.plan)))
             return 0
         }
         var errors = 0
@@ -178,7 +178,14 @@ public struct RegistryCleaner: Sendable {
         // Any manifest that cannot be read leaves the whole repository alone: without it, which children a kept
         // index still needs is unknown, and deleting them would break that index.
         do {
-            for tag in try await client.tags(repository).sorted() {
+            let tags = try await client.tags(repository).sorted()
+            // The names come from the registry and go into request paths: one that is not a tag (`../x`, `a?b`)
+            // would steer requests out of the repository, so such a list leaves the repository untouched.
+            if let bad = tags.first(where: { !Self.isTag($0, in: repository) }) {
+                logger.error("\(repository): the registry lists '\(bad.prefix(200))' as a tag, which is not a tag name; nothing is deleted from \(repository)")
+                return 1
+            }
+            for tag in tags {
                 try Self.checkCancellation()
                 let fetched = try await client.manifest(repository.with(tag: tag))
                 if let i = byDigest[fetched.digest] {
@@ -211,8 +218,21 @@ public struct RegistryCleaner: Sendable {
             }
             if created < cutoff { doomed.append(artifact) } else { kept.append(artifact) }
         }
-        var keptDigests = Set(kept.map(\.digest))
-        for artifact in kept { keptDigests.formUnion(artifact.children) }
+        var keptDigests = Set<Digest>()
+        // An old manifest a kept index still holds (a platform unchanged since an older build, reused by a newer
+        // index) stays: deleting it by digest would break that index, and its old tags stay with it (a delete by
+        // digest takes them all). Kept that way, an old index keeps its children in turn, hence the loop.
+        while true {
+            keptDigests = Set(kept.map(\.digest))
+            for artifact in kept { keptDigests.formUnion(artifact.children) }
+            let held = doomed.filter { keptDigests.contains($0.digest) }
+            if held.isEmpty { break }
+            for artifact in held {
+                logger.info("\(repository)@\(artifact.digest) (\(artifact.tags.joined(separator: ", "))) is old but a kept index holds it; it is kept")
+            }
+            doomed.removeAll { keptDigests.contains($0.digest) }
+            kept += held
+        }
         var doomedDigests = Set(doomed.map(\.digest))
         var orphans: [Digest] = []
         for artifact in doomed {
@@ -303,6 +323,12 @@ public struct RegistryCleaner: Sendable {
     private static func registryError(_ error: any Error) -> BakeryError {
         if let error = error as? RegistryError, error.code == .cancelled { return BakeryError(.interrupted, error.message) }
         return BakeryError.from(error)
+    }
+
+    /// Whether `name` is a tag by the distribution spec's grammar (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`).
+    static func isTag(_ name: String, in repository: ImageReference) -> Bool {
+        guard let parsed = try? ImageReference(parsing: "\(repository.name):\(name)") else { return false }
+        return parsed.tag == name && parsed.digest == nil && parsed.name == repository.name
     }
 
     private static func checkCancellation() throws(BakeryError) {
