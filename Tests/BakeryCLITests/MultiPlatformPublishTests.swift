@@ -5,6 +5,7 @@
 // rebuilt with `--skip-unchanged` (nothing, then one target after a template change), and the temporary
 // repository cleaned with `bakery clean temp-registry`. Prints the figures the closing note quotes.
 import Foundation
+import OCIRegistry
 import Testing
 import TestSupport
 
@@ -79,6 +80,7 @@ struct MultiPlatformPublishTests {
             // 1. Per-architecture builds. `--pull`: each build takes the base for its platform from the lab registry
             //    (an arm64 build leaves the local base name pointing at the arm64 stand-in).
             var digests: [String: [String: String]] = [:]   // uid → arch → digest
+            var configs: [String: [String: String]] = [:]   // uid → arch → config digest
             var buildSeconds: [String: Double] = [:]
             for platform in Self.platforms {
                 let arch = String(platform.dropFirst("linux/".count))
@@ -91,6 +93,7 @@ struct MultiPlatformPublishTests {
                     let platformObject = (entry["containerimage.descriptor"] as? [String: Any])?["platform"] as? [String: String]
                     #expect(platformObject?["architecture"] == arch)
                     digests[uid, default: [:]][arch] = entry["containerimage.digest"] as? String
+                    configs[uid, default: [:]][arch] = entry["containerimage.config.digest"] as? String
                 }
             }
 
@@ -117,9 +120,18 @@ struct MultiPlatformPublishTests {
                         #expect(annotations[key] == value, "\(tag): annotation \(key)")
                     }
                     #expect(annotations["co.posit.bakery.input-digest"] == nil || annotations["co.posit.bakery.input-digest"]?.hasPrefix("sha256:") == true)
+                    // Each platform entry of the index is the image built for it …
+                    let children = (index["manifests"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { map, entry in
+                        if let arch = (entry["platform"] as? [String: Any])?["architecture"] as? String { map[arch] = entry["digest"] as? String }
+                    }
+                    #expect(children == digests[uid] ?? [:], "\(tag): \(raw.stdout)")
+                    // … and a client asking for that platform gets it: skopeo resolves the index per architecture.
                     for arch in ["amd64", "arm64"] {
-                        let resolved = try await Self.skopeo("inspect", ["--format", "{{.Digest}}", "docker://\(tag)"], arch: arch)
-                        #expect(resolved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == digests[uid]?[arch], "\(tag) for \(arch)")
+                        let resolved = try await Self.skopeo("inspect", ["--raw", "--config", "docker://\(tag)"], arch: arch)
+                        let config = try #require(try JSONSerialization.jsonObject(with: Data(resolved.stdout.utf8)) as? [String: Any], "\(tag) for \(arch)")
+                        #expect(config["architecture"] as? String == arch, "\(tag) for \(arch)")
+                        let configDigest = Digest.sha256(of: Data(resolved.stdout.utf8)).description
+                        #expect(configDigest == configs[uid]?[arch], "\(tag) for \(arch): the config of the image built")
                     }
                 }
             }
@@ -145,8 +157,9 @@ struct MultiPlatformPublishTests {
             // 6. Clean the temporary repository: every temporary tag goes; the destination and the lab's base stay.
             let tempRepository = "\(temp)/example-image/tmp"
             let before = try await lab.tags(repository: String(tempRepository.dropFirst(lab.registry.count + 1)))
-            // The two temporary indexes (and `latest`, which podman and buildah give an image pushed without a tag).
-            #expect(before.filter { $0 != "latest" }.count == 2, "the two temporary indexes: \(before)")
+            // The two temporary indexes, and the tag podman and buildah push each target and platform under.
+            #expect(before.filter { !$0.hasSuffix("-linux-amd64") && !$0.hasSuffix("-linux-arm64") }.count == 2, "the two temporary indexes: \(before)")
+            #expect(before.filter { $0.hasSuffix("-linux-amd64") || $0.hasSuffix("-linux-arm64") }.count == 4, "\(before)")
             let clean = try await EngineBuildTests.bakery(["clean", "temp-registry", temp, "--older-than", "0", "--context", dir.path],
                                                           in: dir, lab: lab, extra: auth)
             outputs += clean.stdout + clean.stderr
