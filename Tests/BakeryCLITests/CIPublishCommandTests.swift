@@ -73,14 +73,14 @@ struct CIPublishCommandTests {
         /// Pushes a one-layer image per target and platform by digest to `<temp>/hello/tmp`, and writes
         /// `<arch>.json` metadata files as `bakery build --metadata-file` does.
         func pushImages(uids: [String] = ["hello-1-0-0-ubuntu-24-04", "hello-0-9-0-ubuntu-24-04"],
-                        architectures: [String] = ["amd64", "arm64"]) async throws {
+                        architectures: [String] = ["amd64", "arm64"], layerSuffix: String = "") async throws {
             let repository = try ImageReference(parsing: "\(temp.host)/hello/tmp")
             for architecture in architectures {
                 var entries: [String] = []
                 for uid in uids {
                     let config = try canonicalJSON(["architecture": architecture, "os": "linux", "created": "2026-12-01T10:00:00Z"])
                     let configDescriptor = try await client.uploadBlob(config, mediaType: MediaType.ociConfig, to: repository)
-                    let layer = try await client.uploadBlob(Data("\(uid) on \(architecture)".utf8), mediaType: MediaType.ociLayerGzip, to: repository)
+                    let layer = try await client.uploadBlob(Data("\(uid) on \(architecture)\(layerSuffix)".utf8), mediaType: MediaType.ociLayerGzip, to: repository)
                     let manifest = try canonicalJSON(ImageManifest(config: configDescriptor, layers: [layer]))
                     let digest = Digest.sha256(of: manifest)
                     _ = try await client.putManifest(manifest, mediaType: MediaType.ociManifest, to: repository.with(digest: digest))
@@ -152,6 +152,30 @@ struct CIPublishCommandTests {
         // The temporary index is kept, tagged <uid><10 hex digits>.
         let temporary = try await setup.client.tags(try ImageReference(parsing: "\(setup.temp.host)/hello/tmp"))
         #expect(temporary.contains { $0.hasPrefix("hello-1-0-0-ubuntu-24-04") && $0.count == "hello-1-0-0-ubuntu-24-04".count + 10 }, "\(temporary)")
+    }
+
+    /// A per-platform build with --skip-unchanged writes no entry for an unchanged platform: publishing what was
+    /// rebuilt keeps the other platform's published image instead of dropping it from the tags.
+    @Test func aPlatformTheMetadataDoesNotGiveIsKeptFromThePublishedIndex() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        let uid = "hello-1-0-0-ubuntu-24-04"
+        try await setup.pushImages(uids: [uid])
+        let first = try setup.bakery(["ci", "publish", "amd64.json", "arm64.json", "--temp-registry", setup.temp.host])
+        #expect(first.status == 0, "\(first.stderr)")
+        let arm64 = try #require(setup.pushed[uid]?["arm64"])
+        // Only amd64 is rebuilt (a new image); arm64 was unchanged and is not in the metadata.
+        try await setup.pushImages(uids: [uid], architectures: ["amd64"], layerSuffix: " rebuilt")
+        let amd64 = try #require(setup.pushed[uid]?["amd64"])
+        let second = try setup.bakery(["ci", "publish", "amd64.json", "--temp-registry", setup.temp.host])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("Keeping the published linux/arm64 image of 'ImageTarget(image='hello', version='1.0.0', os='Ubuntu 24.04')' (\(arm64))"),
+                "\(second.stderr)")
+        for tag in try setup.tags(uid) {
+            let index = try ImageIndex.decode(try await setup.client.manifest(try ImageReference(parsing: tag)).data)
+            let children = Dictionary(uniqueKeysWithValues: index.manifests.map { ($0.platform?.architecture ?? "?", $0.digest) })
+            #expect(children == ["amd64": amd64, "arm64": arm64], "\(tag)")
+        }
     }
 
     @Test func aDryRunSaysWhatItWouldDoAndContactsNoRegistry() async throws {

@@ -153,12 +153,29 @@ struct MultiPlatformPublishTests {
             let (changed, entries, changedSeconds) = try await build("linux/amd64")
             #expect(entries.keys.sorted() == planned.keys.filter { $0.contains("minimal") }, "\(entries.keys)")
             #expect(changed.stderr.contains("1 target(s) unchanged, 1 built"), "\(changed.stderr.suffix(2000))")
+            // Publishing it replaces Minimal's amd64 image and keeps its published arm64 one; Standard is not touched.
+            let republish = try await EngineBuildTests.bakery(["ci", "publish", "amd64.json", "arm64.json", "--context", dir.path,
+                                                               "--temp-registry", temp], in: dir, lab: lab, extra: auth)
+            outputs += republish.stdout + republish.stderr
+            #expect(republish.status == 0, "\(republish.stderr.suffix(3000))")
+            #expect(republish.stderr.contains("✅ Published 1 target(s)"))
+            let minimal = try #require(planned.first { $0.key.contains("minimal") })
+            let rebuilt = (entries[minimal.key]?["containerimage.digest"] as? String)
+            for tag in minimal.value.tags {
+                let raw = try await Self.skopeo("inspect", ["--raw", "docker://\(tag)"])
+                let index = try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Any]
+                let children = (index?["manifests"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { map, entry in
+                    if let arch = (entry["platform"] as? [String: Any])?["architecture"] as? String { map[arch] = entry["digest"] as? String }
+                }
+                #expect(children["amd64"] == rebuilt && children["arm64"] == digests[minimal.key]?["arm64"], "\(tag): \(children)")
+            }
 
             // 6. Clean the temporary repository: every temporary tag goes; the destination and the lab's base stay.
             let tempRepository = "\(temp)/example-image/tmp"
             let before = try await lab.tags(repository: String(tempRepository.dropFirst(lab.registry.count + 1)))
-            // The two temporary indexes, and the tag podman and buildah push each target and platform under.
-            #expect(before.filter { !$0.hasSuffix("-linux-amd64") && !$0.hasSuffix("-linux-arm64") }.count == 2, "the two temporary indexes: \(before)")
+            // The three temporary indexes (two, then Minimal's again), and the tag podman and buildah push each
+            // target and platform under.
+            #expect(before.filter { !$0.hasSuffix("-linux-amd64") && !$0.hasSuffix("-linux-arm64") }.count == 3, "the temporary indexes: \(before)")
             #expect(before.filter { $0.hasSuffix("-linux-amd64") || $0.hasSuffix("-linux-arm64") }.count == 4, "\(before)")
             let clean = try await EngineBuildTests.bakery(["clean", "temp-registry", temp, "--older-than", "0", "--context", dir.path],
                                                           in: dir, lab: lab, extra: auth)

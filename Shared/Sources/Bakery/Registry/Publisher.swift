@@ -186,7 +186,8 @@ public struct Publisher: Sendable {
             if options.waits {
                 for s in target.sources { options.print("[DRY RUN] Would wait for \(s.reference) (\(s.platform)) to resolve") }
             }
-            options.print("[DRY RUN] Would create index \(temporary) from \(target.sources.map(\.reference).joined(separator: " ")) with \(annotations.count) annotation(s)")
+            options.print("[DRY RUN] Would create index \(temporary) from \(target.sources.map(\.reference).joined(separator: " ")) with \(annotations.count) annotation(s)"
+                          + (target.tags.first.map { ", and the platforms \($0) holds that these do not give" } ?? ""))
             return .merged(temporary, nil)
         }
         if options.waits {
@@ -195,14 +196,36 @@ public struct Publisher: Sendable {
                 if let failure = await waitUntilResolves(source, target: target) { return .failed(failure) }
             }
         }
-        options.progress(.phase(uid: target.uid, "creating the index of \(sources.count) platform(s)"))
+        let kept = await publishedPlatforms(missingFrom: target)
+        options.progress(.phase(uid: target.uid, "creating the index of \(sources.count + kept.count) platform(s)"))
         do {
-            let index = try await client.createIndex(from: sources, annotations: annotations, at: destination)
+            let index = try await client.createIndex(from: sources + kept, annotations: annotations, at: destination)
             logger.info("Created index \(temporary) (\(index.digest)) for '\(target.display)' from \(sources.count) platform image(s)")
             return .merged(temporary, index.digest)
         } catch {
             return .failed(Failure(target: target.display, operation: "stage1:create", message: error.message))
         }
+    }
+
+    /// The images of the platforms the metadata does not give that the target's first tag already holds, by digest.
+    /// A per-platform build with `--skip-unchanged` writes no entry for a platform whose image is unchanged; merging
+    /// only what was rebuilt would drop that platform from the tags, so it is taken from the index published before.
+    /// Platforms compare by os and architecture. Nothing is kept when the tag is not an index or cannot be read.
+    private func publishedPlatforms(missingFrom target: PublishTarget) async -> [ImageReference] {
+        guard let first = target.tags.first, let reference = try? RegistryAccess.reference(first, what: "the tag"),
+              let fetched = try? await client.manifest(reference), MediaType.isIndex(fetched.mediaType),
+              let index = try? ImageIndex.decode(fetched.data) else { return [] }
+        func key(_ platform: String) -> String { platform.split(separator: "/").prefix(2).joined(separator: "/") }
+        let given = Set(target.sources.map { key($0.platform) })
+        var kept: [ImageReference] = []
+        var seen = Set<String>()
+        for child in index.manifests where RegistryClient.namesAPlatform(child) {
+            guard let platform = child.platform, !given.contains(key(platform.description)),
+                  seen.insert(key(platform.description)).inserted else { continue }
+            logger.info("Keeping the published \(platform) image of '\(target.display)' (\(child.digest)): the metadata gives no \(key(platform.description)) build of it")
+            kept.append(reference.with(tag: nil).with(digest: child.digest))
+        }
+        return kept
     }
 
     /// Polls `source` until it resolves; a missing image or a transient failure keeps waiting, up to the timeout.
