@@ -112,12 +112,21 @@ enum PublishRun {
         options.progress = { console.handle($0) }
         let publisher = Publisher(client: access.client(logger: shown), options: options, logger: shown)
         console.startTicker()
-        let (report, sizes, cancelled) = SignalCancellation.run { () async -> (Publisher.Report, [String: ImageSizes], Bool) in
+        let (finished, sizes, cancelled) = SignalCancellation.run { () async -> (Publisher.Report, [String: ImageSizes], Bool) in
             let report = await publisher.publish(targets)
             let sizes = Task.isCancelled ? [:] : await after(publisher, report)
             return (report, sizes, Task.isCancelled)
         }
         console.stop()
+        // The registry client already redacts what it sent and received; a password from the environment is also
+        // masked here, so no failure text a registry made up can carry it to the log.
+        var masked = finished
+        masked.failures = finished.failures.map { failure in
+            var f = failure
+            f.message = RegistryAccess.redacted(f.message, secrets: access.secrets, limit: 4000)
+            return f
+        }
+        let report = masked
         if cancelled {
             Console.stderr("❌ Publishing was interrupted; temporary indexes already made are kept.")
             throw ExitCode(130)
