@@ -235,11 +235,11 @@ struct BuildCommand: ParsableCommand {
         let line = "\(report.built.count) built, \(unchanged > 0 ? "\(unchanged) unchanged, " : "")\(report.failed.count) failed, \(report.skipped.count - unchanged + report.stopped.count) skipped or stopped, of \(report.results.count) target(s) in \(BuildConsole.elapsed(report.wallTime))"
         if report.interrupted {
             let stopped = report.stopped.map(\.uid)
-            Console.stderr("❌ Build interrupted: \(stopped.isEmpty ? "no target was running" : "stopped " + stopped.joined(separator: ", "))\(report.skipped.isEmpty ? "" : "; \(report.skipped.count) not started"). \(line)")
+            Console.stderr("❌ Build interrupted: \(stopped.isEmpty ? "no target was running" : "stopped " + stopped.joined(separator: ", "))\(report.skipped.count == report.unchanged.count ? "" : "; \(report.skipped.count - report.unchanged.count) not started"). \(line)")
             if let folder = report.runFolder { Console.stderr("   Logs: \(folder.path)") }
             throw ExitCode(130)
         }
-        if report.completed {
+        if report.succeeded {
             // buildx bake writes its own file; when every target was unchanged no bake ran, so bakery writes it (empty).
             if let url = session.options.metadataFile, session.strategy == .build || report.built.isEmpty {
                 logger.info("Writing build metadata to '\(url.path)'.")

@@ -81,7 +81,7 @@ public struct BuildReport: Sendable {
     public var failed: [TargetResult] { results.filter { $0.failure != nil } }
     public var skipped: [TargetResult] { results.filter { if case .skipped = $0.status { return true }; return false } }
     public var stopped: [TargetResult] { results.filter { $0.status == .interrupted } }
-    public var succeeded: Bool { !interrupted && results.allSatisfy(\.isBuilt) }
+    public var succeeded: Bool { !interrupted && results.allSatisfy { $0.isBuilt || $0.isUnchanged } }
 
     /// The reference's text for several failures: per failure its message, the command and the
     /// target, then the count.

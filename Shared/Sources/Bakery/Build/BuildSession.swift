@@ -102,7 +102,7 @@ public struct BuildSession: Sendable {
         let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
         var report = BuildReport(engine: engine, strategy: strategy, results: results, wallTime: clock.now - start,
                                  interrupted: interrupted, runFolder: runFolder)
-        if options.clean, report.completed || interrupted && report.failed.isEmpty {
+        if options.clean, report.succeeded || interrupted && report.failed.isEmpty {
             try? FileManager.default.removeItem(at: runFolder)
             report.runFolder = nil
             for i in report.results.indices { report.results[i].logFile = nil }

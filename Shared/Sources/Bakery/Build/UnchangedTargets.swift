@@ -247,9 +247,6 @@ public struct UnchangedTargets: Sendable {
 extension BuildReport {
     /// The targets skipped because their destination already holds them (`--skip-unchanged`).
     public var unchanged: [TargetResult] { results.filter(\.isUnchanged) }
-
-    /// Every target built or unchanged, and nothing interrupted: the run did what it was asked.
-    public var completed: Bool { !interrupted && results.allSatisfy { $0.isBuilt || $0.isUnchanged } }
 }
 
 extension TargetResult {
