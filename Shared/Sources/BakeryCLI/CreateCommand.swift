@@ -65,6 +65,7 @@ struct CreateVersionCommand: ParsableCommand {
         let values = try ProjectRun.pairs(value)
         final class Box: @unchecked Sendable { var diff: String? }
         let box = Box()
+        let resolver = VersionSources.resolver(logger: options.makeLogger())
         try ProjectRun.run(options, success: "✅ Successfully created version '\(image)/\(version)'",
                            failure: "❌ Failed to create version '\(image)/\(version)'") { root, log in
             var new = ProjectChanges.NewVersion(image: image, name: version)
@@ -74,7 +75,7 @@ struct CreateVersionCommand: ParsableCommand {
             new.force = force
             new.diffAgainst = diffAgainst
             var changes = try ProjectRun.changes(at: root, log: log)
-            let t = try changes.createVersion(new, resolver: OfflineVersionResolver())
+            let t = try changes.createVersion(new, resolver: resolver)
             box.diff = changes.editionDiff
             return t
         }

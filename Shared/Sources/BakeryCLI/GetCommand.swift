@@ -1,4 +1,4 @@
-// `bakery get tags` and `bakery get version`.
+// `bakery get tags` and `bakery get version` (`get versions` is in GetVersionsCommand.swift).
 import ArgumentParser
 import Bakery
 import Foundation
@@ -7,7 +7,7 @@ struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Print facts about the project: tags, latest version.",
-        subcommands: [GetTagsCommand.self, GetVersionCommand.self])
+        subcommands: [GetTagsCommand.self, GetVersionCommand.self, GetVersionsCommand.self])
 }
 
 struct GetTagsCommand: ParsableCommand {

@@ -23,7 +23,7 @@ struct TargetRun {
             throw ExitCode(1)
         }
         let log = TargetLog(forwardingTo: logger)
-        let selector = TargetSelector(filter: filter, log: log)
+        let selector = TargetSelector(filter: filter, resolver: VersionSources.resolver(logger: logger), log: log)
         selector.settingWarnings()
         let targets: [ImageTarget]
         do {

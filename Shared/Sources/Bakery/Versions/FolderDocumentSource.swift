@@ -1,0 +1,53 @@
+// Documents read from a mirror folder laid out as <host>/<path>: air-gapped users, the committed examples
+// snapshot and tests serve version documents this way.
+import Foundation
+
+/// Reads `https://HOST/PATH` from `ROOT/HOST/PATH`.
+///
+///     let source = FolderDocumentSource(root: URL(fileURLWithPath: "snapshot"))
+///     try source.document(URL(string: "https://cdn.posit.co/r/versions.json")!)   // snapshot/cdn.posit.co/r/versions.json
+///
+/// A document the folder does not hold is an error naming the file looked for; `exists` is true when the file is there.
+public struct FolderDocumentSource: DocumentSource {
+    public let root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    /// The file standing for `url`, or an error when the URL cannot map into the folder (no host, `..`, a query).
+    public func file(for url: URL) throws(BakeryError) -> URL {
+        guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            throw BakeryError(.versionResolution, "\(url.absoluteString) cannot be looked up in the mirror folder \(root.path)",
+                              hint: "only http(s) URLs without a query map to <folder>/<host>/<path>")
+        }
+        let segments = url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard !segments.isEmpty, !segments.contains(where: { $0 == "." || $0 == ".." }) else {
+            throw BakeryError(.versionResolution, "\(url.absoluteString) cannot be looked up in the mirror folder \(root.path)",
+                              hint: "its path must name a file, without '.' or '..' segments")
+        }
+        return segments.reduce(root.appendingPathComponent(host.lowercased(), isDirectory: true)) { $0.appendingPathComponent($1) }
+    }
+
+    public func document(_ url: URL) throws(BakeryError) -> Data {
+        let file = try file(for: url)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
+            throw BakeryError(.versionResolution, "the mirror folder \(root.path) has no document for \(url.absoluteString) (looked for \(file.path))",
+                              hint: "copy the document there, laid out as <folder>/<host>/<path>")
+        }
+        guard !isFolder.boolValue else {
+            throw BakeryError(.versionResolution, "the mirror folder \(root.path) has a folder where the document for \(url.absoluteString) belongs (\(file.path))")
+        }
+        do {
+            return try Data(contentsOf: file)
+        } catch {
+            throw BakeryError(.versionResolution, "cannot read \(file.path), the mirror's copy of \(url.absoluteString): \(error.localizedDescription)", cause: error)
+        }
+    }
+
+    public func exists(_ url: URL) throws(BakeryError) -> Bool {
+        let file = try file(for: url)
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) && !isFolder.boolValue
+    }
+}
