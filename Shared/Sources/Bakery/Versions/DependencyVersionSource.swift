@@ -120,7 +120,9 @@ public struct DependencyVersionSource: Sendable, Hashable {
 
     /// The versions `constraint` selects from the available ones (pre-releases included when it says so).
     public func versions(for constraint: DependencyConstraint, from source: any DocumentSource) throws(BakeryError) -> [String] {
-        precondition(constraint.dependency == dependency, "a \(constraint.dependency.rawValue) constraint asked of the \(dependency.rawValue) source")
+        guard constraint.dependency == dependency else {
+            throw BakeryError(.internal, "a \(constraint.dependency.rawValue) constraint was resolved against the \(dependency.rawValue) versions")
+        }
         return try constraint.constraint.select(from: availableVersions(prerelease: constraint.prerelease, from: source))
     }
 
