@@ -498,7 +498,8 @@ struct BuildCommandTests {
         #expect(!run.stderr.contains("Retrying"))
         #expect(box.engineCalls.isEmpty)
         #expect(run.stderr.contains("❌ Build failed"))
-        #expect(Date().timeIntervalSince(started) < 5, "no retry pause")
+        // No "Retrying" line above is the check; the time only guards against a pause of 5 s per retry piling up.
+        #expect(Date().timeIntervalSince(started) < 15, "no retry pause")
     }
 
     @Test func severalFailuresPrintTheReferenceGroupText() throws {

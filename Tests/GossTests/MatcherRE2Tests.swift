@@ -98,7 +98,7 @@ private func refused(_ pattern: String) -> String? {
         #expect(regex.mayBacktrack)
         let clock = ContinuousClock()
         let elapsed = clock.measure { #expect(regex.search(String(repeating: "a", count: 60), budget: .milliseconds(200)) == nil) }
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15), "a 200 ms budget, with room for a loaded CI machine")
         // A match is still found on the guarded path.
         #expect(regex.search("aaab", budget: .milliseconds(200)) == true)
         #expect(try RE2.compile("^a+$").get().mayBacktrack == false)

@@ -190,7 +190,8 @@ struct RobustnessTests {
             #expect(e.template == "budget.j2" && e.line == 2, "\(e)")
             #expect([.limit, .value].contains(e.kind), "\(e)")
         }
-        #expect(Date().timeIntervalSince(started) < 30)
+        // A hang guard, not a speed test: the step limit ends the work; 120 s leaves room for a loaded CI machine.
+        #expect(Date().timeIntervalSince(started) < 120)
     }
 
     /// Substring search is linear: a needle that almost matches everywhere costs no more than a scan.

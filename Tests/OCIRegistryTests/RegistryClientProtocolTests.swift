@@ -238,7 +238,8 @@ final class Counter: @unchecked Sendable {
         } catch let error as RegistryError {
             #expect(error.code == .cancelled)
         }
-        #expect(Date().timeIntervalSince(started) < 5)
+        // The backoff sleep is 30 s; well under it, with room for a loaded CI machine.
+        #expect(Date().timeIntervalSince(started) < 15)
     }
 }
 

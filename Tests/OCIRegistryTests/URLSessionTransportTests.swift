@@ -47,7 +47,7 @@ import Testing
         await #expect(throws: ResponseTooLarge(limit: 1 << 20)) {
             _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL.appendingPathComponent("huge"), maximumResponseSize: 1 << 20))
         }
-        #expect(Date().timeIntervalSince(started) < 5, "1 GiB takes the server 16 s to send")
+        #expect(Date().timeIntervalSince(started) < 12, "1 GiB takes the server 16 s to send (the bound leaves room for a loaded CI machine)")
         // The client closed the connection: the server's writes fail and its count stops growing.
         try await Task.sleep(for: .milliseconds(500))
         let sent = server.bytesStreamed
@@ -65,7 +65,8 @@ import Testing
         let cancelled = Date()
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(Date().timeIntervalSince(cancelled) < 2)
+        // The request would wait 60 s; "at once" with room for a loaded CI machine.
+        #expect(Date().timeIntervalSince(cancelled) < 15)
     }
 
     @Test func aChallengeComesBackAsA401ResponseWithItsHeader() async throws {
