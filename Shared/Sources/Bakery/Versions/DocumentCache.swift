@@ -11,8 +11,9 @@ import Darwin
 /// A folder of cached documents, keyed by URL. Entries are named after the SHA-256 of the URL:
 /// `<hex>.body` holds the document, `<hex>.json` its metadata (URL, ETag, Last-Modified, fetched-at, and the body's
 /// size and SHA-256). Both are written to a temporary file and renamed into place, so a reader sees an old file or a
-/// new one, never a partial one; and the metadata names the body it describes, so a body and a metadata file from
-/// two different writers are recognised as a mismatch and treated as no entry at all.
+/// new one, never a partial one. Writers replace the pair under an exclusive lock on the folder's `.lock` file and
+/// readers read it under a shared one, so concurrent bakery runs keep pairs whole; and the metadata records the
+/// body it describes, so a pair left mismatched anyway (a crash between the two renames) is treated as no entry.
 ///
 ///     let cache = DocumentCache(folder: URL(fileURLWithPath: "/home/me/.cache/bakery/http"))
 ///     try cache.store(DocumentCache.Entry(url: url, body: data, etag: "\"abc\"", lastModified: nil, fetchedAt: Date()))
@@ -77,6 +78,11 @@ public struct DocumentCache: Sendable {
     /// The entry for `url`, or why there is none usable: absent, or unreadable (bad JSON, another URL, a body whose
     /// size or SHA-256 is not the one the metadata records).
     public func lookup(_ url: URL) -> Result<Entry, Miss> {
+        guard FileManager.default.fileExists(atPath: metadataFile(for: url).path) else { return .failure(.absent) }
+        return locked(exclusive: false) { read(url) }
+    }
+
+    private func read(_ url: URL) -> Result<Entry, Miss> {
         let metadataURL = metadataFile(for: url)
         guard let metadataBytes = try? Data(contentsOf: metadataURL) else { return .failure(.absent) }
         guard let metadata = try? JSONDecoder().decode(Metadata.self, from: metadataBytes) else {
@@ -102,14 +108,28 @@ public struct DocumentCache: Sendable {
     /// folder (mode 0700) when missing; files are mode 0600.
     public func store(_ entry: Entry) throws(BakeryError) {
         try createFolder()
-        try writeAtomically(entry.body, to: bodyFile(for: entry.url))
-        try storeMetadata(of: entry)
+        try locked(exclusive: true) { () throws(BakeryError) in
+            try writeAtomically(entry.body, to: bodyFile(for: entry.url))
+            try storeMetadata(of: entry)
+        }
     }
 
     /// Records a revalidation: the same body, a new fetched-at (and the validators the 304 answer carried, if any).
     public func touch(_ entry: Entry) throws(BakeryError) {
         try createFolder()
-        try storeMetadata(of: entry)
+        try locked(exclusive: true) { () throws(BakeryError) in try storeMetadata(of: entry) }
+    }
+
+    /// Runs `body` holding the folder's lock (`.lock`, with flock): exclusive to replace an entry's two files,
+    /// shared to read them, so a reader never pairs one writer's body with another's metadata. Without a lock file
+    /// (a read-only folder), `body` runs unlocked: the metadata's size and SHA-256 still reject a mismatched pair.
+    private func locked<T, E: Error>(exclusive: Bool, _ body: () throws(E) -> T) throws(E) -> T {
+        let fd = open(folder.appendingPathComponent(".lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     private func storeMetadata(of entry: Entry) throws(BakeryError) {
