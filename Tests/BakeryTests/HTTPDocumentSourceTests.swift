@@ -125,11 +125,12 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     static let changing = URL(string: "https://cdn.posit.co/connect/latest-packages.json")!
     static let changingPath = "/cdn.posit.co/connect/latest-packages.json"
 
-    /// A fresh cache folder (not yet created: the source creates it) under a temporary folder.
-    final class Scratch {
+    /// A fresh cache folder (not yet created: the source creates it) under a temporary folder; `remove()` it in a
+    /// `defer` (which also keeps it alive until the test's fetches are done).
+    struct Scratch {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-doccache-\(UUID().uuidString)")
         var cache: URL { root.appendingPathComponent("cache/http") }
-        deinit { try? FileManager.default.removeItem(at: root) }
+        func remove() { try? FileManager.default.removeItem(at: root) }
     }
 
     /// A source through `server` as mirror, with short backoffs so retries take milliseconds.
@@ -169,6 +170,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer()
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         let log = LogRecord()
         let fetched = try await source(scratch, server: server, log: log).fetch(Self.rVersions)
         #expect(fetched == .init(body: try fixture(Self.rPath), origin: .network))
@@ -191,6 +193,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer()
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         _ = try await source(scratch, server: server).fetch(Self.rVersions)
         let log = LogRecord()
         let second = try await source(scratch, server: server, freshness: 3600, log: log).fetch(Self.rVersions)
@@ -204,6 +207,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer()
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         _ = try await source(scratch, server: server).fetch(Self.rVersions)
         let etag = try #require(DocumentCache(folder: scratch.cache).entry(for: Self.rVersions)?.etag)
         let log = LogRecord()
@@ -225,6 +229,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer(["documents": [Self.changingPath: ["body": "{\"packages\": []}", "etag": NSNull(), "lastModified": modified]]])
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         #expect(try await source(scratch, server: server).fetch(Self.changing).origin == .network)
         #expect(try await source(scratch, server: server, freshness: 0).fetch(Self.changing).origin == .revalidated)
         let last = try #require(server.requests(to: Self.changingPath).last)
@@ -237,6 +242,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer(["documents": [Self.changingPath: ["body": "first", "etag": "\"v1\""]]])
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         #expect(try await source(scratch, server: server).fetch(Self.changing).body == Data("first".utf8))
         try server.update(["documents": [Self.changingPath: ["body": "second", "etag": "\"v2\""]]])
         let second = try await source(scratch, server: server, freshness: 0).fetch(Self.changing)
@@ -251,10 +257,12 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     @Test(.enabled(if: DocumentServer.shouldRun), arguments: [503, 429])
     func transientFailuresAreRetriedUntilTheDocumentComes(status: Int) async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
         let server = try DocumentServer(["failures": [Self.rPath: ["times": 2, "status": status]]])
         defer { server.stop() }
         let log = LogRecord()
-        let fetched = try await source(Scratch(), server: server, attempts: 3, log: log).fetch(Self.rVersions)
+        let fetched = try await source(scratch, server: server, attempts: 3, log: log).fetch(Self.rVersions)
         #expect(fetched == .init(body: try fixture(Self.rPath), origin: .network))
         #expect(server.requests(to: Self.rPath).compactMap { $0["status"] as? Int } == [status, status, 200])
         #expect(log.messages(.debug).filter { $0.contains("HTTP \(status) (attempt ") && $0.hasSuffix("; retrying") }.count == 2)
@@ -262,10 +270,12 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     @Test(.enabled(if: DocumentServer.shouldRun))
     func aPermanentErrorIsNotRetriedAndNamesTheURL() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
         let server = try DocumentServer()
         defer { server.stop() }
         let missing = URL(string: "https://cdn.posit.co/r/no-such.json")!
-        let error = await failure { () async throws(BakeryError) in _ = try await source(Scratch(), server: server).fetch(missing) }
+        let error = await failure { () async throws(BakeryError) in _ = try await source(scratch, server: server).fetch(missing) }
         #expect(error?.code == .versionResolution)
         #expect(error?.message == "GET \(missing.absoluteString) via \(server.baseURL.absoluteString)/cdn.posit.co/r/no-such.json answered HTTP 404")
         #expect(error?.hint?.contains("mirror") == true)
@@ -274,12 +284,14 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     @Test(.enabled(if: DocumentServer.shouldRun))
     func aServerThatStaysDownIsRetriedThenGivesAClearError() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
         let server = try DocumentServer()
         let mirror = server.baseURL
         server.stop()
         let transport = CountingTransport()
         let log = LogRecord()
-        let down = source(Scratch(), server: nil, attempts: 3, log: log, transport: transport) { $0.mirror = mirror }
+        let down = source(scratch, server: nil, attempts: 3, log: log, transport: transport) { $0.mirror = mirror }
         let started = Date()
         let error = await failure { () async throws(BakeryError) in _ = try await down.fetch(Self.rVersions) }
         #expect(transport.count == 3)
@@ -297,6 +309,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     func aServerThatIsDownFallsBackToTheCachedCopyWithAWarning() async throws {
         let server = try DocumentServer()
         let scratch = Scratch()
+        defer { scratch.remove() }
         _ = try await source(scratch, server: server).fetch(Self.rVersions)
         let mirror = server.baseURL
         server.stop()
@@ -311,11 +324,13 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     @Test(.enabled(if: DocumentServer.shouldRun))
     func anAttemptPastTheOverallTimeoutIsAbandoned() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
         let server = try DocumentServer(["delays": [Self.rPath: 30]])
         defer { server.stop() }
         let started = Date()
         let error = await failure { () async throws(BakeryError) in
-            _ = try await source(Scratch(), server: server, attempts: 1) { $0.overallTimeout = 0.5 }.fetch(Self.rVersions)
+            _ = try await source(scratch, server: server, attempts: 1) { $0.overallTimeout = 0.5 }.fetch(Self.rVersions)
         }
         #expect(Date().timeIntervalSince(started) < 15)   // not the server's 30 s
         #expect(error?.message == "cannot fetch \(Self.rVersions.absoluteString) via \(server.baseURL.absoluteString)\(Self.rPath): no complete answer within 0.5 s")
@@ -327,6 +342,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer(["sizes": [big: 50 * 1024 * 1024]])
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         let url = URL(string: "https://cdn.posit.co/huge.json")!
         let capped = source(scratch, server: server)
         #expect(capped.configuration.maximumDocumentSize < 50 * 1024 * 1024)
@@ -347,6 +363,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer()
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         _ = try await source(scratch, server: server).fetch(Self.rVersions)
         let log = LogRecord()
         let fetched = try await source(scratch, server: server, freshness: 0, offline: true, log: log).fetch(Self.rVersions)
@@ -358,6 +375,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     @Test
     func offlineWithoutACachedCopyNamesTheDocumentAndHowToFillTheCache() async throws {
         let scratch = Scratch()
+        defer { scratch.remove() }
         let transport = CountingTransport()
         let error = await failure { () async throws(BakeryError) in
             _ = try await source(scratch, server: nil, offline: true, transport: transport).fetch(Self.quarto)
@@ -376,6 +394,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer()
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         _ = try await source(scratch, server: server).fetch(Self.rVersions)
         let cache = DocumentCache(folder: scratch.cache)
         let key = cache.key(for: Self.rVersions)
@@ -404,6 +423,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer(["documents": [Self.changingPath: ["body": body, "etag": NSNull(), "lastModified": NSNull()]]])
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         for _ in 0..<5 {
             let first = source(scratch, server: server, freshness: 0)
             let second = source(scratch, server: server, freshness: 0)
@@ -419,6 +439,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     @Test
     func concurrentWritersNeverShowAReaderAMixedEntry() throws {
         let scratch = Scratch()
+        defer { scratch.remove() }
         let cache = DocumentCache(folder: scratch.cache)
         let url = Self.rVersions
         let bodies = [Data(repeating: UInt8(ascii: "a"), count: 512 * 1024), Data(repeating: UInt8(ascii: "b"), count: 300 * 1024)]
@@ -443,6 +464,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     @Test(.enabled(if: DocumentServer.shouldRun))
     func anUnwritableCacheCostsTheCacheNotTheDocument() async throws {
         let scratch = Scratch()
+        defer { scratch.remove() }
         try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
         try Data("in the way".utf8).write(to: scratch.root.appendingPathComponent("cache"))
         let server = try DocumentServer()
@@ -462,6 +484,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let server = try DocumentServer(["failures": ["/cdn.posit.co/broken.deb": ["times": 99, "status": 500]]])
         defer { server.stop() }
         let scratch = Scratch()
+        defer { scratch.remove() }
         let artifact = URL(string: "https://cdn.posit.co/package-manager/deb/amd64/rstudio-pm-rc-latest.txt")!
         #expect(try await source(scratch, server: server).probe(artifact))
         #expect(try await source(scratch, server: server).probe(artifact))
@@ -480,9 +503,11 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     @Test(.enabled(if: DocumentServer.shouldRun))
     func theSynchronousDocumentSourceCallsWork() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
         let server = try DocumentServer()
         defer { server.stop() }
-        let documents: any DocumentSource = source(Scratch(), server: server)
+        let documents: any DocumentSource = source(scratch, server: server)
         #expect(try documents.document(Self.quarto) == (try fixture("/quarto.org/docs/download/_download.json")))
         #expect(try documents.exists(Self.quarto))
         #expect(try documents.exists(URL(string: "https://quarto.org/nothing-here")!) == false)
