@@ -15,7 +15,9 @@ import OCIRegistry
 ///
 /// A document fetched less than `freshness` ago is read from the cache with no request. After that, the cached
 /// copy's ETag / Last-Modified go out as `If-None-Match` / `If-Modified-Since`; a 304 renews it. When the network
-/// fails (after the retries), a cached copy of any age is used, with a warning. Offline, only the cache is read.
+/// fails (after the retries: no connection, timeouts, 5xx, 429), a cached copy of any age is used, with a warning;
+/// a 4xx answer is reported instead (the document moved or is refused, which an old copy would hide), and so is an
+/// answer over the size cap. Offline, only the cache is read.
 ///
 /// HEAD probes (`exists`) are never stored on disk: they ask whether an artifact is there now (a daily build
 /// appears, a pulled one disappears), which a remembered answer cannot tell. Within one source (one bakery run),
@@ -148,21 +150,22 @@ public struct HTTPDocumentSource: DocumentSource {
         let target = address(of: url)
         let request = HTTPRequest(method: "GET", url: target, headers: headers, maximumResponseSize: configuration.maximumDocumentSize)
 
-        switch await exchange(request, for: url) {
-        case .success(let response) where response.status == 200:
-            let entry = DocumentCache.Entry(url: url, body: response.body, etag: response.header("ETag"),
-                                            lastModified: response.header("Last-Modified"), fetchedAt: Date())
-            keep { () throws(BakeryError) in try cache.store(entry) }
-            logger.debug("GET \(url.absoluteString): network\(via(target)) (200, \(response.body.count) bytes)")
-            return .success(Fetched(body: response.body, origin: .network))
-        case .success(let response) where response.status == 304 && cached != nil:
-            var entry = cached!
+        let outcome = await exchange(request, for: url)
+        if case .success(let response) = outcome, response.status == 304, var entry = cached {
             entry.fetchedAt = Date()
             if let etag = response.header("ETag") { entry.etag = etag }
             if let lastModified = response.header("Last-Modified") { entry.lastModified = lastModified }
             keep { () throws(BakeryError) in try cache.touch(entry) }
             logger.debug("GET \(url.absoluteString): revalidated\(via(target)) (304, \(entry.body.count) bytes from the cache)")
             return .success(Fetched(body: entry.body, origin: .revalidated))
+        }
+        switch outcome {
+        case .success(let response) where response.status == 200:
+            let entry = DocumentCache.Entry(url: url, body: response.body, etag: response.header("ETag"),
+                                            lastModified: response.header("Last-Modified"), fetchedAt: Date())
+            keep { () throws(BakeryError) in try cache.store(entry) }
+            logger.debug("GET \(url.absoluteString): network\(via(target)) (200, \(response.body.count) bytes)")
+            return .success(Fetched(body: response.body, origin: .network))
         case .success(let response):
             let error = statusError(url, target: target, method: "GET", status: response.status)
             if Self.isTransient(status: response.status), let cached { return .success(stale(cached, because: error)) }
