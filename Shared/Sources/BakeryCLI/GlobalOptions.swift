@@ -1,9 +1,9 @@
-// Options every project command shares: where the project is and how much to say.
+// Options every project command shares: where the project is, how much to say, and whether to use the network.
 import ArgumentParser
 import Foundation
 import Logging
 
-/// `--context`, `-v/--verbose`, `-q/--quiet`, reused by every command as an `@OptionGroup`.
+/// `--context`, `-v/--verbose`, `-q/--quiet`, `--offline`, reused by every command as an `@OptionGroup`.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The project folder (holding bakery.yaml).", valueName: "dir"))
     var context: String = "."
@@ -14,8 +14,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Show errors only.")
     var quiet = false
 
+    @Flag(name: .long, help: "Read version documents from the cache only, never the network (sets BAKERY_OFFLINE=1).")
+    var offline = false
+
     func validate() throws {
         if verbose && quiet { throw ValidationError("Cannot set both --verbose and --quiet flags.") }
+        // The one place every command passes through after parsing: whatever reads version documents later
+        // (HTTPDocumentSource.fromEnvironment) sees the flag as the environment setting it stands for.
+        if offline { setenv("BAKERY_OFFLINE", "1", 1) }
     }
 
     var contextURL: URL { URL(fileURLWithPath: context, isDirectory: true) }
