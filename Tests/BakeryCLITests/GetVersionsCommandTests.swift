@@ -9,8 +9,11 @@ struct GetVersionsCommandTests {
     static let documents = BakeryBinary.fixtures.appendingPathComponent("version-sources").path
     static let here = BakeryBinary.repositoryRoot
 
+    /// Runs `bakery get versions` with an empty cache of its own, so the machine's cache never answers.
     static func run(_ arguments: [String]) throws -> BakeryBinary.Result {
-        try BakeryBinary.run(["get", "versions"] + arguments, in: here)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("get-versions-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        return try BakeryBinary.run(["get", "versions"] + arguments, in: here, prefix: ["/usr/bin/env", "BAKERY_CACHE_DIR=\(cache.path)"])
     }
 
     @Test func printsTheAvailableVersionsNewestFirstOneALine() throws {
@@ -65,7 +68,8 @@ struct GetVersionsCommandTests {
         (["R", "--constraint", #"{"latest": true, "max": "4"}"#, "--documents", "DOCS"], "both 'latest' and 'max'"),
         (["R", "--constraint", "[1, 2]", "--documents", "DOCS"], "is not a JSON object"),
         (["R", "--constraint", #"{"latest": true, "colour": "red"}"#, "--documents", "DOCS"], "colour"),
-        (["R"], "pass --documents DIR"),
+        // Without --documents the documents come over HTTP; offline with an empty cache that names what is missing.
+        (["R", "--offline"], "https://cdn.posit.co/r/versions.json"),
         (["R", "--documents", "/nonexistent-bakery-mirror"], "is not a folder"),
         (["R", "--documents", "Tests"], "has no document for https://cdn.posit.co/r/versions.json"),
     ])

@@ -65,7 +65,11 @@ struct CreateVersionCommand: ParsableCommand {
         let values = try ProjectRun.pairs(value)
         final class Box: @unchecked Sendable { var diff: String? }
         let box = Box()
-        let resolver = VersionSources.resolver(logger: options.makeLogger())
+        let resolver: any VersionResolver
+        do { resolver = try VersionSources.resolver(logger: options.makeLogger()) } catch {
+            DiagnosticReporter.fail(error, logger: options.makeLogger())
+            throw ExitCode(1)
+        }
         try ProjectRun.run(options, success: "✅ Successfully created version '\(image)/\(version)'",
                            failure: "❌ Failed to create version '\(image)/\(version)'") { root, log in
             var new = ProjectChanges.NewVersion(image: image, name: version)

@@ -23,7 +23,12 @@ struct TargetRun {
             throw ExitCode(1)
         }
         let log = TargetLog(forwardingTo: logger)
-        let selector = TargetSelector(filter: filter, resolver: VersionSources.resolver(logger: logger), log: log)
+        let resolver: any VersionResolver
+        do { resolver = try VersionSources.resolver(logger: logger) } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
+        let selector = TargetSelector(filter: filter, resolver: resolver, log: log)
         selector.settingWarnings()
         let targets: [ImageTarget]
         do {

@@ -64,11 +64,12 @@ extension ProjectChanges {
                     deps.append(.map(["dependency": .scalar(constraint.dependency.rawValue), "versions": .list(versions.map { .scalar($0) })]))
                 }
             } catch let error as BakeryError where error.code == .versionResolution {
-                // Offline: keep the dependencies the latest version pins, and say so.
+                // The version lists could not be read (no network, offline without a cache): keep the dependencies
+                // the latest version pins, and say why.
                 guard let source, let node = try editor.versionEntry(new.image, source.name), let pinned = node["dependencies"] else {
                     throw BakeryError(.invalidValue, error.message, location: location(imagePath + [.key("dependencyConstraints")]))
                 }
-                log.warning("The dependency constraints of image '\(new.image)' need online version resolution, which this bakery does not do yet; copied the dependencies of version '\(source.name)' instead (edit them in bakery.yaml if newer ones are wanted)")
+                log.warning("The dependency constraints of image '\(new.image)' could not be resolved (\(error.message)); copied the dependencies of version '\(source.name)' instead (edit them in bakery.yaml if newer ones are wanted, or run again online or with BAKERY_SOURCES_MIRROR)")
                 if case .list(let items) = YAMLOut(pinned) { deps = items }
             } catch {
                 throw BakeryError(.invalidValue, "\(error)", location: location(imagePath + [.key("dependencyConstraints")]))
