@@ -292,11 +292,8 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         let transport = CountingTransport()
         let log = LogRecord()
         let down = source(scratch, server: nil, attempts: 3, log: log, transport: transport) { $0.mirror = mirror }
-        let started = Date()
         let error = await failure { () async throws(BakeryError) in _ = try await down.fetch(Self.rVersions) }
         #expect(transport.count == 3)
-        // Backoff 1 s + 2 s; the bound leaves room for a loaded CI machine.
-        #expect(Date().timeIntervalSince(started) < 30)
         #expect(error?.code == .versionResolution)
         #expect(error?.message == "cannot fetch \(Self.rVersions.absoluteString) via \(mirror.absoluteString)\(Self.rPath): the connection was refused (after 3 attempts)")
         #expect(error?.hint?.contains("--offline") == true)
@@ -329,11 +326,11 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         defer { scratch.remove() }
         let server = try DocumentServer(["delays": [Self.rPath: 30]])
         defer { server.stop() }
-        let started = Date()
         let error = await failure { () async throws(BakeryError) in
             _ = try await source(scratch, server: server, attempts: 1) { $0.overallTimeout = 0.5 }.fetch(Self.rVersions)
         }
-        #expect(Date().timeIntervalSince(started) < 15)   // not the server's 30 s
+        // The timeout's own error, not the server's answer after 30 s. (No wall-clock bound: when the suites run
+        // beside hundreds of parity cases, the task pool is busy and the timer fires late, not wrongly.)
         #expect(error?.message == "cannot fetch \(Self.rVersions.absoluteString) via \(server.baseURL.absoluteString)\(Self.rPath): no complete answer within 0.5 s")
     }
 
