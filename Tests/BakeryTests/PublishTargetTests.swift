@@ -115,7 +115,7 @@ struct PublishTargetTests {
         #expect(groups.map(\.repository) == ["docker.io/acme/app", "ghcr.io/acme/app"])
         #expect(groups.allSatisfy { $0.tags.contains("latest") && $0.tags.contains("2.0.0") })
         #expect(groups.flatMap { g in g.tags.map { "\(g.repository):\($0)" } } == target.tags)
-        #expect(PublishTarget.repository(of: "127.0.0.1:5000/team/app:1.0") == "127.0.0.1:5000/team/app")
-        #expect(PublishTarget.repository(of: "127.0.0.1:5000/team/app") == "127.0.0.1:5000/team/app")
+        #expect(EngineCommands.repository(of: "127.0.0.1:5000/team/app:1.0") == "127.0.0.1:5000/team/app")
+        #expect(EngineCommands.repository(of: "127.0.0.1:5000/team/app") == "127.0.0.1:5000/team/app")
     }
 }

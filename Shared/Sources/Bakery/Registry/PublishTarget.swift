@@ -64,7 +64,7 @@ public struct PublishTarget: Sendable {
     public var destinationGroups: [(repository: String, tags: [String])] {
         var groups: [(repository: String, tags: [String])] = []
         for tag in tags {
-            let repository = Self.repository(of: tag)
+            let repository = EngineCommands.repository(of: tag)
             let suffix = String(tag.dropFirst(repository.count + 1))
             if let i = groups.firstIndex(where: { $0.repository == repository }) {
                 groups[i].tags.append(suffix)
@@ -73,13 +73,6 @@ public struct PublishTarget: Sendable {
             }
         }
         return groups
-    }
-
-    /// `registry/name:tag` → `registry/name` (a colon after the last slash starts the tag; a port does not).
-    static func repository(of tag: String) -> String {
-        let lastSlash = tag.lastIndex(of: "/") ?? tag.startIndex
-        guard let colon = tag[lastSlash...].lastIndex(of: ":") else { return tag }
-        return String(tag[..<colon])
     }
 }
 

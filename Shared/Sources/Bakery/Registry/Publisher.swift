@@ -96,7 +96,7 @@ public struct Publisher: Sendable {
             options.progress(.phase(uid: target.uid, "copying to \(target.destinationGroups.count) repositor\(target.destinationGroups.count == 1 ? "y" : "ies")"))
             // The index is copied by the digest stage 1 made, never by the temporary tag: that tag may have moved
             // since (another run with the same sources' hash, a hostile writer), and its index is not ours to publish.
-            let source = digest.map { "\(PublishTarget.repository(of: reference))@\($0)" } ?? reference
+            let source = digest.map { "\(EngineCommands.repository(of: reference))@\($0)" } ?? reference
             let copied = await copy(target, from: source, report: &report)
             var tags = copied
             if !options.dryRun, options.verifies, let digest {
@@ -281,7 +281,7 @@ public struct Publisher: Sendable {
                 }
                 logger.info("Copied '\(target.display)' to \(group.repository):\(group.tags.joined(separator: ","))")
             } catch {
-                let reason = (error as? BakeryError)?.message ?? (error as? RegistryError)?.message ?? "\(error)"
+                let reason = BakeryError.from(error).message
                 report.failures.append(Failure(target: target.display, operation: "index-copy",
                                                message: "\(group.repository): \(reason)"))
             }
@@ -305,7 +305,7 @@ public struct Publisher: Sendable {
                 let source = try RegistryAccess.reference(temporary, what: "the temporary index")
                 try await client.copy(source, to: try RegistryAccess.reference(tag, what: "the tag"))
             } catch {
-                let reason = (error as? BakeryError)?.message ?? (error as? RegistryError)?.message ?? "\(error)"
+                let reason = BakeryError.from(error).message
                 report.failures.append(Failure(target: target.display, operation: "verify", message: "\(tag): \(reason)"))
                 continue
             }
