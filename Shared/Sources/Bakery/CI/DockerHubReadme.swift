@@ -287,8 +287,6 @@ public struct DockerHubReadme: Sendable {
 
     /// Removes the password and the access token from text a server sent back.
     private func redact(_ text: String, _ token: String?) -> String {
-        var out = text
-        for secret in [password, token ?? ""] where !secret.isEmpty { out = out.replacingOccurrences(of: secret, with: "<redacted>") }
-        return out
+        RegistryAccess.redacted(text, secrets: [password, token ?? ""])
     }
 }

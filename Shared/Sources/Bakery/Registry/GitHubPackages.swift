@@ -220,6 +220,6 @@ public struct GitHubPackages: Sendable {
     /// `text` with the token replaced by `<redacted>`: for anything built from what the API sent (a hostile or
     /// broken server may echo the token into a version's fields).
     public func redact(_ text: String) -> String {
-        token.isEmpty ? text : text.replacingOccurrences(of: token, with: "<redacted>")
+        RegistryAccess.redacted(text, secrets: [token])
     }
 }

@@ -95,12 +95,13 @@ public struct RegistryAccess: Sendable {
         return deepest
     }
 
-    /// `text` with every secret in `secrets` replaced by `<redacted>`, then cut to `limit` characters: redacting
-    /// first, so a secret straddling the cut cannot leave its first characters behind.
-    public static func redacted(_ text: String, secrets: [String], limit: Int) -> String {
+    /// `text` with every secret in `secrets` replaced by `<redacted>`, then cut to `limit` characters when one is
+    /// given: redacting first, so a secret straddling the cut cannot leave its first characters behind.
+    public static func redacted(_ text: String, secrets: [String], limit: Int? = nil) -> String {
         var out = text
         for secret in secrets where !secret.isEmpty { out = out.replacingOccurrences(of: secret, with: "<redacted>") }
-        return out.count > limit ? String(out.prefix(limit)) + "…" : out
+        guard let limit, out.count > limit else { return out }
+        return String(out.prefix(limit)) + "…"
     }
 
     /// `text` parsed as an image reference, or a BakeryError naming `what` it is.
