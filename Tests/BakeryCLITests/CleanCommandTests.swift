@@ -13,53 +13,20 @@ import Glibc
 /// A Python stand-in for a web API (a fixture script taking STATE.json LOG.jsonl PORT_FILE), on 127.0.0.1, stopped by
 /// its PID. Also used by CIReadmeCommandTests.
 final class FakeHTTPService: @unchecked Sendable {
-    let directory: URL
-    let process: ChildProcess
-    let port: Int
+    private let server: PythonFixtureServer
+    var port: Int { server.port }
     var baseURL: String { "http://127.0.0.1:\(port)" }
-    private var stopped = false
 
-    static var shouldRun: Bool { ExternalTool.shouldRun("python3") }
-
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    static var shouldRun: Bool { PythonFixtureServer.shouldRun }
 
     init(script: URL, state: JSONValue) throws {
-        guard let python = ExternalTool.locate("python3") else { throw Failure(description: "python3 is not installed") }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-fake-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(state.text(.plan).utf8).write(to: directory.appendingPathComponent("state.json"))
-        let portFile = directory.appendingPathComponent("port")
-        process = try ChildProcess.start(python, [script.path, directory.appendingPathComponent("state.json").path,
-                                                  directory.appendingPathComponent("requests.jsonl").path, portFile.path],
-                                         in: directory, capture: false)
-        var found: Int?
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) { found = value; break }
-            usleep(50_000)
-        }
-        guard let found else {
-            kill(process.pid, SIGKILL)
-            _ = process.finish()
-            throw Failure(description: "the fake service \(script.lastPathComponent) did not start within 10 s")
-        }
-        port = found
+        server = try PythonFixtureServer(script: script, state: Data(state.text(.plan).utf8))
     }
 
     /// Every request so far, in order.
-    var requests: [JSONValue] {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("requests.jsonl"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { JSONValue.parse(String($0)) }
-    }
+    var requests: [JSONValue] { server.logLines.compactMap { JSONValue.parse($0) } }
 
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        kill(process.pid, SIGTERM)
-        _ = process.finish(timeout: 5)
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 }
 
 /// Small bakery projects in a temporary folder.

@@ -12,70 +12,34 @@ import TestSupport
 final class DocumentServer: @unchecked Sendable {
     static let folder = BakeryBinary.fixtures.appendingPathComponent("version-sources/http")
     static let documents = folder.appendingPathComponent("documents")
-    static var shouldRun: Bool { ExternalTool.shouldRun("python3") }
+    static var shouldRun: Bool { PythonFixtureServer.shouldRun }
 
-    let directory: URL
-    let port: Int
-    private let process: ChildProcess
-    private var stopped = false
+    private let server: PythonFixtureServer
     private var state: [String: Any]
 
+    var port: Int { server.port }
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
-
     init(_ extra: [String: Any] = [:]) throws {
-        guard let python = ExternalTool.locate("python3") else { throw Failure(description: "python3 is not installed") }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-docserver-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         state = extra.merging(["root": Self.documents.path]) { _, new in new }
-        try Self.write(state, to: directory.appendingPathComponent("state.json"))
-        let portFile = directory.appendingPathComponent("port")
-        process = try ChildProcess.start(python, [Self.folder.appendingPathComponent("document-server.py").path,
-                                                  directory.appendingPathComponent("state.json").path,
-                                                  directory.appendingPathComponent("log.jsonl").path, portFile.path],
-                                         in: directory, capture: false)
-        var found: Int?
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) { found = value; break }
-            usleep(50_000)
-        }
-        guard let found else {
-            kill(process.pid, SIGKILL)
-            _ = process.finish()
-            try? FileManager.default.removeItem(at: directory)
-            throw Failure(description: "the document server did not start within 10 s")
-        }
-        port = found
+        server = try PythonFixtureServer(script: Self.folder.appendingPathComponent("document-server.py"),
+                                         state: try JSONSerialization.data(withJSONObject: state))
     }
 
     /// Replaces part of the state (read again by the server on each request).
     func update(_ changes: [String: Any]) throws {
         state.merge(changes) { _, new in new }
-        try Self.write(state, to: directory.appendingPathComponent("state.json"))
-    }
-
-    private static func write(_ state: [String: Any], to url: URL) throws {
-        try JSONSerialization.data(withJSONObject: state).write(to: url, options: .atomic)
+        try JSONSerialization.data(withJSONObject: state).write(to: server.stateFile, options: .atomic)
     }
 
     /// Every request so far, in order.
     var requests: [[String: Any]] {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        server.logLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
     func requests(to path: String) -> [[String: Any]] { requests.filter { $0["path"] as? String == path } }
 
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        kill(process.pid, SIGTERM)
-        _ = process.finish(timeout: 5)
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 }
 
 /// Log records kept for assertions.
