@@ -47,7 +47,9 @@ import Testing
         await #expect(throws: ResponseTooLarge(limit: 1 << 20)) {
             _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL.appendingPathComponent("huge"), maximumResponseSize: 1 << 20))
         }
-        #expect(Date().timeIntervalSince(started) < 12, "1 GiB takes the server 16 s to send (the bound leaves room for a loaded CI machine)")
+        // No wall-clock bound: beside the parity cases the task pool is busy and a 0.5 s read can take 100 s. That the
+        // client stopped early is shown by the server: it sent far less than the 1 GiB it would have.
+        _ = started
         // The client closed the connection: the server's writes fail and its count stops growing.
         try await Task.sleep(for: .milliseconds(500))
         let sent = server.bytesStreamed
@@ -65,8 +67,9 @@ import Testing
         let cancelled = Date()
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        // The request would wait 60 s; "at once" with room for a loaded CI machine.
-        #expect(Date().timeIntervalSince(cancelled) < 15)
+        // Not ended by cancellation, the request would end after 60 s with a timeout, not CancellationError (checked
+        // above); no wall-clock bound, which a busy task pool breaks.
+        _ = cancelled
     }
 
     @Test func aChallengeComesBackAsA401ResponseWithItsHeader() async throws {
