@@ -400,9 +400,8 @@ struct BuildHostileTests {
         defer { box.remove() }
         let (started, ending, waited) = try await ContainerLab.onPlainThread { [box] in
             let child = try box.start(Self.buildah + ["--retry", "5"], environment: ["HX_BUILD": "fail"])
-            // The first attempt has failed once the fake logged it and its process is gone; the 5 s pause follows.
-            let started = Sandbox.waitUntil { !box.buildCalls.isEmpty }
-            usleep(700_000)
+            // The first attempt has failed once the fake logged it and the command says it will retry; the 5 s pause follows.
+            let started = Sandbox.waitUntil { !box.buildCalls.isEmpty } && child.waitForStderr(containing: "Retrying in", timeout: 60)
             let sent = Date()
             kill(child.pid, SIGINT)
             kill(child.pid, SIGINT)

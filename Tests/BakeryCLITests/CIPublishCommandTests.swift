@@ -240,7 +240,9 @@ struct CIPublishCommandTests {
                                            in: setup.project, environment: [
                                                "BAKERY_REGISTRY_HOST": setup.destination.host, "BAKERY_REGISTRY_USERNAME": Self.account.username,
                                                "BAKERY_REGISTRY_PASSWORD": Self.account.password])
-        try await Task.sleep(for: .seconds(3))
+        // The destination comes back once the client has said it is retrying, not after a fixed time a busy
+        // machine can outlast.
+        #expect(child.waitForStderr(containing: "retrying", timeout: 120), "the client never retried")
         try await setup.destination.restart()
         let ending = child.finish(timeout: 120)
         #expect(ending.status == 0, "\(ending.stderr)")

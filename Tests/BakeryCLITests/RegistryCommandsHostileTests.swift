@@ -135,11 +135,12 @@ import Glibc
         let text = try String(contentsOf: arm, encoding: .utf8)
             .replacingOccurrences(of: setup.pushed["hello-1-0-0-ubuntu-24-04"]!["arm64"]!.description, with: "sha256:" + String(repeating: "cd", count: 32))
         try text.write(to: arm, atomically: true, encoding: .utf8)
-        let child = try ChildProcess.start(BakeryBinary.path, ["ci", "publish", "amd64.json", "arm64.json", "--temp-registry", setup.temp.host],
+        let child = try ChildProcess.start(BakeryBinary.path, ["ci", "publish", "amd64.json", "arm64.json", "--temp-registry", setup.temp.host, "-v"],
                                            in: setup.project, environment: [
                                                "BAKERY_REGISTRY_HOST": setup.destination.host, "BAKERY_REGISTRY_USERNAME": CIPublishCommandTests.account.username,
                                                "BAKERY_REGISTRY_PASSWORD": CIPublishCommandTests.account.password])
-        try await Task.sleep(for: .seconds(3))
+        // Ctrl-C once the command says it is waiting for the missing image, not after a fixed time.
+        #expect(child.waitForStderr(containing: "Waiting for", timeout: 120), "the command never reached the wait")
         kill(child.pid, SIGINT)
         let ending = child.finish(timeout: 30)
         #expect(!ending.timedOut, "Ctrl-C did not end the wait")

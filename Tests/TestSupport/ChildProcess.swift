@@ -80,34 +80,55 @@ public final class ChildProcess: @unchecked Sendable {
         public var timedOut: Bool
     }
 
+    /// What has been read so far, and the pipes still open; `finish` and `waitForStderr` share them.
+    private var outData = Data(), errData = Data()
+    private lazy var openPipes: [pollfd] = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0),
+                                       pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)].filter { $0.fd >= 0 }
+
+    /// Reads whatever stdout and stderr have, waiting at most `milliseconds`; closes a pipe at its end.
+    private func pump(waiting milliseconds: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let ready = poll(&openPipes, nfds_t(openPipes.count), milliseconds)
+        if ready < 0 { return }
+        var closed: [Int32] = []
+        for p in openPipes where p.revents != 0 {
+            let n = read(p.fd, &buffer, buffer.count)
+            if n > 0 {
+                if p.fd == outFD { outData.append(contentsOf: buffer[0..<n]) } else { errData.append(contentsOf: buffer[0..<n]) }
+            } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                closed.append(p.fd)
+            }
+        }
+        for fd in closed { close(fd) }
+        openPipes = openPipes.filter { !closed.contains($0.fd) }.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
+    }
+
+    /// Reads the child's output until its stderr contains `text` (true) or `timeout` seconds pass or the
+    /// child closes its pipes (false). What was read stays for `finish`. Tests wait on what the child says
+    /// rather than sleeping a fixed time, which a busy machine outlasts.
+    public func waitForStderr(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !String(decoding: errData, as: UTF8.self).contains(text) {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 || openPipes.isEmpty { return false }
+            pump(waiting: Int32(max(1, min(500, left * 1000))))
+        }
+        return true
+    }
+
     /// Reads stdout and stderr together until both close (a full pipe never blocks the child), kills
     /// the child when `timeout` passes, and reaps it.
     public func finish(timeout: Double? = nil) -> Ending {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
-        var outData = Data(), errData = Data()
-        var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)].filter { $0.fd >= 0 }
         var timedOut = false
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !fds.isEmpty {
+        while !openPipes.isEmpty {
             var wait: Int32 = 500
             if let deadline {
                 let left = deadline.timeIntervalSinceNow
                 if left <= 0, !timedOut { timedOut = true; kill(pid, SIGKILL) }
                 wait = Int32(max(0, min(500, left * 1000)))
             }
-            let ready = poll(&fds, nfds_t(fds.count), wait)
-            if ready < 0 && errno != EINTR { break }
-            var closed: [Int32] = []
-            for p in fds where p.revents != 0 {
-                let n = read(p.fd, &buffer, buffer.count)
-                if n > 0 {
-                    if p.fd == outFD { outData.append(contentsOf: buffer[0..<n]) } else { errData.append(contentsOf: buffer[0..<n]) }
-                } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
-                    closed.append(p.fd)
-                }
-            }
-            for fd in closed { close(fd) }
-            fds = fds.filter { !closed.contains($0.fd) }.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
+            pump(waiting: wait)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
