@@ -291,16 +291,4 @@ struct DependencyVersionSourceTests {
         #expect(created.dependencies.map(\.dependency) == [.R, .positron])
         #expect(created.dependencies.map(\.versions) == [["4.5.1", "4.4.3"], ["2025.11.0-37"]])
     }
-
-    @Test func developmentVersionsAreTheFallbacks() throws {
-        struct Fallback: VersionResolver {
-            func developmentVersions(of image: Image, log: TargetLog) throws -> [ImageVersion] {
-                [ImageVersion(name: "9.9.9", subpath: "dev")]
-            }
-            func versions(for constraint: DependencyConstraint, image: Image) throws -> [String] { [] }
-        }
-        let image = try #require(try Fixtures.load("06-matrix-images").config.images.first)
-        let resolver = SourcedVersionResolver(source: InMemoryDocumentSource(), fallback: Fallback())
-        #expect(try resolver.developmentVersions(of: image, log: TargetLog()).map(\.name) == ["9.9.9"])
-    }
 }

@@ -55,13 +55,19 @@ public enum ReferenceReplay {
         return out
     }
 
+    /// A cache folder that is never created: offline runs find nothing in it.
+    public static let emptyCache = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-parity-empty-cache-\(UUID().uuidString)")
+
     /// The command put in front of bakery to give the run the reference's environment: GITHUB_TOKEN set only
     /// where the reference had it (buildSecrets then appear in the plan), no BAKERY_BASE_REF, and the
     /// recorded stdin file (read from `inputs`, the folder holding it).
     public static func prefix(for run: ReferenceCase, inputs: URL) -> [String] {
-        var prefix = run.slug == "build-plan.github-token-set"
-            ? ["/usr/bin/env", "GITHUB_TOKEN=secret"]
-            : ["/usr/bin/env", "-u", "GITHUB_TOKEN", "-u", "BAKERY_BASE_REF"]
+        // The reference runs were recorded offline: no version document could be read, so every development
+        // version and dependency constraint went unresolved. Ours read none either (offline, an empty cache, no
+        // mirror, no pinned build), whatever the machine or its cache holds. (env takes its -u options first.)
+        var prefix = ["/usr/bin/env", "-u", "BAKERY_SOURCES_MIRROR", "-u", "BAKERY_DEV_SPEC"]
+            + (run.slug == "build-plan.github-token-set" ? ["GITHUB_TOKEN=secret"] : ["-u", "GITHUB_TOKEN", "-u", "BAKERY_BASE_REF"])
+            + ["BAKERY_OFFLINE=1", "BAKERY_CACHE_DIR=\(emptyCache.path)"]
         if let stdin = run.stdin {
             prefix = ["/bin/sh", "-c", "exec \"$0\" \"$@\" < \(inputs.appendingPathComponent(stdin).path)"] + prefix
         }

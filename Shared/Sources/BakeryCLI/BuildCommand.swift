@@ -63,7 +63,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Use the build cache.")
     var cache = true
 
-    @Flag(inversion: .prefixedNo, help: "Remove the temporary plan file and the run folder (logs) after a successful build.")
+    @Flag(inversion: .prefixedNo, help: "Remove the temporary plan file and the run folder (logs) after a successful build, and the .dev-* folders of development versions after any build.")
     var clean = true
 
     @Option(help: ArgumentHelp("Registry for build cache (adds cache-from, and cache-to with --push).", valueName: "registry"))
@@ -122,6 +122,9 @@ struct BuildCommand: ParsableCommand {
             noTargets(filter)
         }
         let ordered = run.targets.sortedForOutput()
+        // Development versions are built from their `.dev-*` folders, rendered for this run (kept with --no-clean).
+        let ephemeral = try run.renderEphemeralFolders(logger: logger)
+        defer { if clean { ephemeral.remove(log: TargetLog(forwardingTo: logger)) } }
         if metadataFile != nil {
             let multi = ordered.filter { (imagePlatform.isEmpty ? $0.platforms : imagePlatform).count > 1 }.map(\.uid).sorted()
             if !multi.isEmpty {

@@ -66,7 +66,7 @@ struct DgossRunOptions: ParsableArguments {
             help: ArgumentHelp("Targets tested at once (default: BAKERY_MAX_CONCURRENCY, else 4).", valueName: "n"))
     var jobs: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Remove each test container when its tests end (--no-clean leaves them running, to inspect).")
+    @Flag(inversion: .prefixedNo, help: "Remove each test container when its tests end, and the .dev-* folders of development versions after the run (--no-clean leaves both, to inspect).")
     var clean = true
 
     @Option(help: ArgumentHelp("builtin (no goss binary needed; the default) or dgoss (a real dgoss and goss).", valueName: "builtin|dgoss"))
@@ -127,6 +127,9 @@ struct DgossRunOptions: ParsableArguments {
             Console.stderr("❌ No image targets to test\(described.isEmpty ? "" : " matching \(described)"). Check the --image-name, --image-version, --image-variant, --image-os, and --image-platform filters along with the --dev-versions and --matrix-versions selection.")
             throw ExitCode(1)
         }
+        // Development versions are tested with the goss files of their `.dev-*` folders, rendered for this run.
+        let ephemeral = try run.renderEphemeralFolders(logger: logger)
+        defer { if clean { ephemeral.remove(log: TargetLog(forwardingTo: logger)) } }
         let root = options.contextURL.standardizedFileURL
         let kind = GossRunnerKind(rawValue: runner.lowercased()) ?? .builtin
         var dgossPath = "", gossPath: String?

@@ -111,6 +111,9 @@ struct HadolintRunCommand: ParsableCommand {
             Console.stderr("❌ No image targets to lint\(described.isEmpty ? "" : " matching \(described)"). Check the --image-name, --image-version, --image-variant and --image-os filters along with the --dev-versions and --matrix-versions selection.")
             throw ExitCode(1)
         }
+        // Development versions are linted in their `.dev-*` folders, rendered for this run and removed after it.
+        let ephemeral = try run.renderEphemeralFolders(logger: logger)
+        defer { ephemeral.remove(log: TargetLog(forwardingTo: logger)) }
         let root = run.workspace.root
         let hadolint: ToolLocator.Location
         let results: ResultsDirectory

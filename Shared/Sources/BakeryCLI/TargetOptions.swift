@@ -30,7 +30,7 @@ struct ImageFilterOptions: ParsableArguments {
     }
 }
 
-/// `--dev-versions`, `--dev-channel`, `--matrix-versions`.
+/// `--dev-versions`, `--dev-channel`, `--dev-spec`, `--matrix-versions`.
 struct VersionSelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Development versions: include, exclude or only.", valueName: "include|exclude|only"))
     var devVersions: VersionInclusion = .exclude
@@ -41,12 +41,30 @@ struct VersionSelectionOptions: ParsableArguments {
     @Option(name: .customLong("dev-stream"), help: .hidden)
     var devStream: ReleaseChannel?
 
+    @Option(help: ArgumentHelp(#"Pin the development build of the chosen channel: a JSON object with "version" (CalVer), "channel" and/or "release_branch", e.g. '{"version": "2026.05.0-dev+185-g1a2b3c4", "channel": "daily"}'. Default: the BAKERY_DEV_SPEC environment variable."#, valueName: "json"))
+    var devSpec: String?
+
     @Option(help: ArgumentHelp("Matrix versions: include, exclude or only.", valueName: "include|exclude|only"))
     var matrixVersions: VersionInclusion = .exclude
+
+    /// `--dev-spec`, else a non-empty BAKERY_DEV_SPEC.
+    var devSpecText: String? {
+        if let devSpec { return devSpec }
+        if let text = ProcessInfo.processInfo.environment["BAKERY_DEV_SPEC"], !text.trimmingCharacters(in: .whitespaces).isEmpty { return text }
+        return nil
+    }
+
+    /// A malformed spec is a usage error (exit 2), found before any work starts.
+    func validate() throws {
+        if let text = devSpecText {
+            do { _ = try DevelopmentSpec.parse(text) } catch { throw ValidationError(error.message) }
+        }
+    }
 
     func apply(to filter: inout TargetFilter, logger: Logger) {
         filter.devVersions = devVersions
         filter.matrixVersions = matrixVersions
+        filter.devSpec = devSpecText.flatMap { try? DevelopmentSpec.parse($0) }
         if devStream != nil {
             logger.warning("--dev-stream is deprecated, use --dev-channel instead.")
         }

@@ -24,7 +24,10 @@ struct TargetRun {
         }
         let log = TargetLog(forwardingTo: logger)
         let resolver: any VersionResolver
-        do { resolver = try VersionSources.resolver(logger: logger) } catch {
+        do {
+            if filter.devVersions != .exclude { _ = try DevelopmentSpec.effectiveChannel(spec: filter.devSpec, devChannel: filter.devChannel) }
+            resolver = try VersionSources.resolver(logger: logger, spec: filter.devSpec, devChannel: filter.devChannel)
+        } catch {
             DiagnosticReporter.fail(error, logger: logger)
             throw ExitCode(1)
         }
@@ -38,6 +41,17 @@ struct TargetRun {
             throw ExitCode(1)
         }
         return TargetRun(workspace: workspace, targets: targets)
+    }
+
+    /// Renders the `.dev-*` folders of the development versions among the targets (build, dgoss and hadolint need
+    /// their Containerfiles and tests on disk); a failure is printed and exits 1 with nothing left behind.
+    func renderEphemeralFolders(logger: Logger) throws -> EphemeralVersionFolders {
+        do {
+            return try EphemeralVersionFolders.render(targets, workspace: workspace.root, log: TargetLog(forwardingTo: logger))
+        } catch {
+            DiagnosticReporter.fail(error, logger: logger)
+            throw ExitCode(1)
+        }
     }
 
     /// Loads the project (or workspace) and prints its diagnostics; a failure is printed and exits 1.

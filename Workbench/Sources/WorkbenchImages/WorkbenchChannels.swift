@@ -32,6 +32,11 @@ public struct WorkbenchChannels: ProductChannels {
     }
 
     public static let defaultReleaseBranch = "latest"
+
+    /// Preview and daily builds of another dailies folder (`2026.05`).
+    public func onReleaseBranch(_ branch: String) -> any ProductChannels {
+        WorkbenchChannels(product: product, releaseBranch: branch)
+    }
     public var channels: [ReleaseChannel] { product.channels }
 
     static let downloadsDocument = "https://posit.co/wp-content/uploads/downloads.json"

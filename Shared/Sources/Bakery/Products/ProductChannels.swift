@@ -20,4 +20,12 @@ public protocol ProductChannels: Sendable {
     func downloadURL(forPinned version: String, basedOn release: ChannelRelease) throws(BakeryError) -> String
     /// Whether a version string is a well-formed version of this product.
     func isValidVersion(_ version: String) -> Bool
+    /// The same channels read from a release branch (`--dev-spec`: a pinned `YYYY.MM` or its `release_branch`), for
+    /// products whose preview and daily documents are kept per branch.
+    func onReleaseBranch(_ branch: String) -> any ProductChannels
+}
+
+extension ProductChannels {
+    /// Most products keep one document per channel, whatever the branch.
+    public func onReleaseBranch(_ branch: String) -> any ProductChannels { self }
 }

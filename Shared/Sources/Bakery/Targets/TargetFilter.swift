@@ -10,6 +10,8 @@ public struct TargetFilter: Sendable {
     public var imagePlatforms: [String] = []
     public var devVersions: VersionInclusion = .exclude
     public var devChannel: ReleaseChannel?
+    /// `--dev-spec`: the development build pinned for the images whose dev version follows the effective channel.
+    public var devSpec: DevelopmentSpec?
     public var matrixVersions: VersionInclusion = .exclude
     public var latest = false
     public var recent: Int?

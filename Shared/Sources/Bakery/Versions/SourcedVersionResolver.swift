@@ -1,5 +1,5 @@
-// The version resolver that reads dependency release lists through a DocumentSource (network, cache, mirror or
-// fixtures); development versions are still the fallback's until product channels are read the same way.
+// The version resolver that reads dependency release lists and product channel documents through a DocumentSource
+// (network, cache, mirror or fixtures).
 import Foundation
 
 /// Resolves matrix and image `dependencyConstraints` from the documents a `DocumentSource` gives; each list is
@@ -9,19 +9,28 @@ import Foundation
 ///     let selector = TargetSelector(filter: filter, resolver: resolver)
 ///     try resolver.versions(for: constraint, image: image)   // ["4.5.1", "4.4.3"]
 ///
-/// Development versions are delegated to `fallback`.
-public struct SourcedVersionResolver: VersionResolver {
+/// Development versions come from the channels of the registered `products` (and dependency release lists), a
+/// `spec` pinning one of them (`DevelopmentVersionLoader`).
+public struct SourcedVersionResolver: VersionResolver, DependencyVersionLookup {
     public let source: any DocumentSource
-    public let fallback: any VersionResolver
+    public let products: ProductRegistry
+    public let spec: DevelopmentSpec?
+    public let devChannel: ReleaseChannel?
     private let memo = Memo()
+    private let channelDocuments: DevelopmentVersionLoader.DocumentMemo
 
-    public init(source: any DocumentSource, fallback: any VersionResolver = OfflineVersionResolver()) {
+    public init(source: any DocumentSource, products: ProductRegistry = .none, spec: DevelopmentSpec? = nil,
+                devChannel: ReleaseChannel? = nil) {
         self.source = source
-        self.fallback = fallback
+        self.products = products
+        self.spec = spec
+        self.devChannel = devChannel
+        self.channelDocuments = DevelopmentVersionLoader.DocumentMemo()
     }
 
     public func developmentVersions(of image: Image, log: TargetLog) throws -> [ImageVersion] {
-        try fallback.developmentVersions(of: image, log: log)
+        try DevelopmentVersionLoader(source: source, products: products, dependencyVersions: self, spec: spec,
+                                     devChannel: devChannel, documents: channelDocuments).load(image, log: log)
     }
 
     /// The available versions of `dependency` (with pre-releases when `prerelease`), newest first; read once.
