@@ -8,40 +8,6 @@ import OCIRegistry
 import Testing
 import TestSupport
 
-/// The document server, started on a free port with a state file the test can rewrite; stopped by its PID.
-final class DocumentServer: @unchecked Sendable {
-    static let folder = BakeryBinary.fixtures.appendingPathComponent("version-sources/http")
-    static let documents = folder.appendingPathComponent("documents")
-    static var shouldRun: Bool { PythonFixtureServer.shouldRun }
-
-    private let server: PythonFixtureServer
-    private var state: [String: Any]
-
-    var port: Int { server.port }
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
-
-    init(_ extra: [String: Any] = [:]) throws {
-        state = extra.merging(["root": Self.documents.path]) { _, new in new }
-        server = try PythonFixtureServer(script: Self.folder.appendingPathComponent("document-server.py"),
-                                         state: try JSONSerialization.data(withJSONObject: state))
-    }
-
-    /// Replaces part of the state (read again by the server on each request).
-    func update(_ changes: [String: Any]) throws {
-        state.merge(changes) { _, new in new }
-        try JSONSerialization.data(withJSONObject: state).write(to: server.stateFile, options: .atomic)
-    }
-
-    /// Every request so far, in order.
-    var requests: [[String: Any]] {
-        server.logLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-    }
-
-    func requests(to path: String) -> [[String: Any]] { requests.filter { $0["path"] as? String == path } }
-
-    func stop() { server.stop() }
-}
-
 /// Log records kept for assertions.
 final class LogRecord: @unchecked Sendable {
     private let lock = NSLock()

@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STATE, LOG, PORT_FILE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -123,7 +124,7 @@ class Handler(BaseHTTPRequestHandler):
             modified = override.get("lastModified", http_date(time.time()))
             return body, etag, modified
         root = os.path.realpath(state["root"])
-        file = os.path.realpath(os.path.join(root, path.lstrip("/")))
+        file = os.path.realpath(os.path.join(root, urllib.parse.unquote(path).lstrip("/")))
         if not file.startswith(root + os.sep) or not os.path.isfile(file):
             return None
         with open(file, "rb") as f:
