@@ -39,5 +39,19 @@ public final class DocumentServer: @unchecked Sendable {
 
     public func requests(to path: String) -> [[String: Any]] { requests.filter { $0["path"] as? String == path } }
 
-    public func stop() { server.stop() }
+    /// The cache folder of `bakery` runs against this server, removed with it.
+    public let cache = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-mirror-cache-\(UUID().uuidString)")
+
+    /// Runs bakery online with this server as its sources mirror and a cache of its own (no pinned build, unless
+    /// `environment` sets BAKERY_DEV_SPEC).
+    public func bakery(_ arguments: [String], in directory: URL, environment: [String] = []) throws -> BakeryBinary.Result {
+        try BakeryBinary.run(arguments, in: directory, prefix: ["/usr/bin/env", "-u", "BAKERY_OFFLINE", "-u", "BAKERY_DEV_SPEC",
+                                                                 "BAKERY_SOURCES_MIRROR=\(baseURL.absoluteString)",
+                                                                 "BAKERY_CACHE_DIR=\(cache.path)"] + environment)
+    }
+
+    public func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: cache)
+    }
 }

@@ -147,10 +147,11 @@ public struct DevelopmentVersionLoader: Sendable {
                 name = resolved.version
                 channelLatest = resolved.latest
             }
-            var kept1 = os
-            kept1.artifactDownloadURL = os.platforms == [.amd64] ? resolved.url
+            var resolvedOS = os
+            resolvedOS.artifactDownloadURL = os.platforms == [.amd64] ? resolved.url
                 : ChannelRelease(version: resolved.version, downloadURL: resolved.url).architectureGeneralisedURL
-            kept.append(kept1)
+            log.debug("\(image.name) \(resolved.version) on \(os.name): \(resolvedOS.artifactDownloadURL ?? "")")
+            kept.append(resolvedOS)
         }
         guard let name, !kept.isEmpty else {
             throw BakeryError(.channel, "No OSes could be resolved for \(dev.summary)",
