@@ -128,6 +128,15 @@ struct BakePlanTests {
 
 @Suite("Ordered JSON")
 struct OrderedJSONTests {
+    /// Deep nesting is refused, not parsed into a stack overflow (a 1 MB `--dev-spec` of brackets crashed bakery).
+    @Test func nestingPastTheLimitIsRefusedWithoutRecursingIntoIt() {
+        let limit = JSONValue.maximumDepth
+        #expect(JSONValue.parse(String(repeating: "[", count: limit) + String(repeating: "]", count: limit)) != nil)
+        #expect(JSONValue.parse(String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)) == nil)
+        #expect(JSONValue.parse(String(repeating: #"{"a":"#, count: 500_000)) == nil)
+        #expect(JSONValue.parse(String(repeating: "[", count: 1_000_000)) == nil)
+    }
+
     @Test func aRepeatedKeyKeepsItsFirstPlaceAndLastValueAsPythonsDict() throws {
         let parsed = try #require(JSONValue.parse(#"{"a": 1, "b": 2, "a": 3}"#))
         #expect(parsed == .object(["a": .int(3), "b": .int(2)]))

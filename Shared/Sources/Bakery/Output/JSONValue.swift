@@ -96,7 +96,11 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// Parses JSON text keeping object key order; nil if it is not valid JSON.
+    /// How deep objects and arrays may nest: deeper text is refused rather than parsed recursively into a stack
+    /// overflow (a hostile `--dev-spec`, metadata file or registry answer).
+    public static let maximumDepth = 256
+
+    /// Parses JSON text keeping object key order; nil if it is not valid JSON or nests deeper than `maximumDepth`.
     public static func parse(_ text: String) -> JSONValue? {
         var p = JSONReader(Array(text.utf8))
         guard let v = p.value() else { return nil }
@@ -108,6 +112,7 @@ extension JSONValue {
 private struct JSONReader {
     let bytes: [UInt8]
     var i = 0
+    var depth = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }
     var atEnd: Bool { i >= bytes.count }
 
@@ -128,6 +133,9 @@ private struct JSONReader {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= JSONValue.maximumDepth else { return nil }
             // A repeated key keeps its first position and takes the last value (as Python's json.loads).
             var fields = OrderedDictionary<String, JSONValue>()
             skip()
@@ -148,6 +156,9 @@ private struct JSONReader {
             }
         case UInt8(ascii: "["):
             i += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= JSONValue.maximumDepth else { return nil }
             var items: [JSONValue] = []
             skip()
             if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
