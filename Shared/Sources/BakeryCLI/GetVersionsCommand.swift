@@ -10,8 +10,8 @@ struct GetVersionsCommand: ParsableCommand {
         abstract: "Print a dependency's available versions, newest first, or the ones a constraint selects.",
         discussion: """
         DEPENDENCY is python, R, quarto or positron. Versions are read from the documents the reference reads \
-        (uv's Python table, Posit's R and Positron lists, quarto.org), taken here from --documents DIR, a folder \
-        laid out as DIR/<host>/<path>.
+        (uv's Python table, Posit's R and Positron lists, quarto.org): over HTTPS with the cache (--offline: the \
+        cache only; BAKERY_SOURCES_MIRROR: a mirror), or from --documents DIR, a folder laid out as DIR/<host>/<path>.
 
         --constraint takes the fields of a bakery.yaml constraint as JSON, e.g. {"latest": true, "count": 2}, \
         {"max": "4.4", "count": 1} or {"min": "4.3", "latest": true}; the output is then the versions it selects.
@@ -21,7 +21,7 @@ struct GetVersionsCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: LogOptions
 
     @Argument(help: ArgumentHelp("python, R, quarto or positron.", valueName: "dependency"))
     var dependency: String

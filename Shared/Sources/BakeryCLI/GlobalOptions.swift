@@ -3,11 +3,24 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// `--context`, `-v/--verbose`, `-q/--quiet`, `--offline`, reused by every command as an `@OptionGroup`.
+/// `--context` and the `LogOptions`, reused by every project command as an `@OptionGroup`.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The project folder (holding bakery.yaml).", valueName: "dir"))
     var context: String = "."
 
+    @OptionGroup var log: LogOptions
+
+    var verbose: Bool { log.verbose }
+    var quiet: Bool { log.quiet }
+    var offline: Bool { log.offline }
+    var contextURL: URL { URL(fileURLWithPath: context, isDirectory: true) }
+    var logLevel: Logger.Level { log.logLevel }
+    func makeLogger() -> Logger { log.makeLogger() }
+}
+
+/// `-v/--verbose`, `-q/--quiet`, `--offline`: what every command shares, also those that read no project
+/// (`get versions`).
+struct LogOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Show debug messages.")
     var verbose = false
 
@@ -23,8 +36,6 @@ struct GlobalOptions: ParsableArguments {
         // (HTTPDocumentSource.fromEnvironment) sees the flag as the environment setting it stands for.
         if offline { setenv("BAKERY_OFFLINE", "1", 1) }
     }
-
-    var contextURL: URL { URL(fileURLWithPath: context, isDirectory: true) }
 
     var logLevel: Logger.Level { verbose ? .debug : quiet ? .error : .info }
 
