@@ -37,10 +37,8 @@ public struct BuildMetadataFile: Sendable {
             throw BakeryError(.notFound, "Metadata file '\(url.path)' does not exist.",
                               hint: "pass the file `bakery build --metadata-file` wrote, or leave --metadata-file out to test the first tag")
         }
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw BakeryError(.fileSystem, "cannot read metadata file '\(url.path)': \(error.localizedDescription)")
-        }
+        // A FIFO or device is refused at once rather than read (or waited on) forever.
+        let text = String(decoding: try RegularFile.read(url.path, shown: "metadata file '\(url.path)'"), as: UTF8.self)
         guard let json = JSONValue.parse(text), case .object(let object) = json else {
             throw BakeryError(.invalidValue, "metadata file '\(url.path)' is not a JSON object",
                               hint: "it should be the file written by `bakery build --metadata-file`")

@@ -38,10 +38,11 @@ public struct FolderDocumentSource: DocumentSource {
         guard !isFolder.boolValue else {
             throw BakeryError(.versionResolution, "the mirror folder \(root.path) has a folder where the document for \(url.absoluteString) belongs (\(file.path))")
         }
+        // A FIFO or device in the folder is refused at once rather than waited on.
         do {
-            return try Data(contentsOf: file)
+            return try RegularFile.read(file.path)
         } catch {
-            throw BakeryError(.versionResolution, "cannot read \(file.path), the mirror's copy of \(url.absoluteString): \(error.localizedDescription)", cause: error)
+            throw BakeryError(.versionResolution, "cannot read \(file.path), the mirror's copy of \(url.absoluteString): \(error.message)", cause: error)
         }
     }
 
