@@ -23,12 +23,32 @@ final class BlobWriter: @unchecked Sendable {
         }
     }
 
+    /// Pieces (16 KB from URLSession) are gathered to 1 MiB before they are written and hashed: a write and a
+    /// hash step per piece made the delegate slower than loopback, and URLSession queues the pieces it has not
+    /// handed on yet in memory.
     func write(_ data: Data) throws {
-        try sink.write(data)
-        lock.withLock {
-            hasher.update(data: data)
+        let full: Data? = lock.withLock {
+            pending.append(data)
             written += Int64(data.count)
+            guard pending.count >= Self.batch else { return nil }
+            defer { pending = Data(capacity: Self.batch + 64 * 1024) }
+            return pending
         }
+        if let full { try flush(full) }
+    }
+
+    private static let batch = 1024 * 1024
+    private var pending = Data()
+
+    private func flush(_ data: Data) throws {
+        try sink.write(data)
+        lock.withLock { hasher.update(data: data) }
+    }
+
+    /// Writes what is gathered (before the digest is read or the file closed).
+    private func flushPending() throws {
+        let rest = lock.withLock { defer { pending = Data() }; return pending }
+        if !rest.isEmpty { try flush(rest) }
     }
 
     /// Empties the file and forgets what was hashed (before each attempt of a download).
@@ -37,19 +57,24 @@ final class BlobWriter: @unchecked Sendable {
         lock.withLock {
             hasher = SHA256()
             written = 0
+            pending = Data()
         }
     }
 
     /// The bytes written so far.
     var count: Int64 { lock.withLock { written } }
 
-    /// The digest of what was written (the hash state is kept, so it can be asked again).
+    /// The digest of what was written, once `close` has written the last gathered bytes.
     var digest: Digest {
         Digest(sha256: lock.withLock { hasher }.finalize())
     }
 
+    /// Writes what is gathered, then closes the file; the digest is final after it.
     func close() throws(RegistryError) {
-        do { try sink.close() } catch {
+        do {
+            try flushPending()
+            try sink.close()
+        } catch {
             throw RegistryError(.localFile, "cannot finish the temporary file for a blob: \(error)")
         }
     }
