@@ -34,8 +34,12 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible, C
 
     /// The SHA-256 digest of `data`.
     public static func sha256(of data: Data) -> Digest {
-        let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        return Digest(algorithm: "sha256", encoded: hex)
+        Digest(sha256: SHA256.hash(data: data))
+    }
+
+    /// The digest a finished SHA-256 hash (of content hashed piece by piece) names.
+    init(sha256 hash: SHA256.Digest) {
+        self.init(algorithm: "sha256", encoded: hash.map { String(format: "%02x", $0) }.joined())
     }
 
     private init(algorithm: String, encoded: String) {

@@ -1,5 +1,6 @@
-// Blobs: existence and size, verified downloads, uploads (monolithic or in PATCH chunks, resumed where the
-// registry says it stopped, started again when the registry loses the session) and cross-repository mounts.
+// Blobs: existence and size, verified downloads (into memory, or into a file as they arrive), uploads (from
+// memory or a file; monolithic or in PATCH chunks, resumed where the registry says it stopped, started again
+// when the registry loses the session) and cross-repository mounts.
 import Foundation
 
 extension RegistryClient {
@@ -40,6 +41,62 @@ extension RegistryClient {
         return response.body
     }
 
+    /// GET a blob into `file` (created, or emptied, with mode 0600; a symbolic link there is refused) as it
+    /// arrives, hashing it on the way: the blob is never whole in memory. `size` (from its descriptor) bounds
+    /// what is read. Returns the bytes written. A blob with other content is `.digestMismatch`; on any failure
+    /// (a mismatch, a registry error, cancellation) the file is removed. A failed attempt is retried like
+    /// any request, from the start.
+    @discardableResult
+    public func downloadBlob(_ digest: Digest, in reference: ImageReference, size: Int64?, to file: URL) async throws(RegistryError) -> Int64 {
+        let writer = try BlobWriter(creating: file)
+        do throws(RegistryError) {
+            let limit = size.map { Int(clamping: $0) }
+            _ = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, expect: [200], limit: limit, streamingTo: writer,
+                               what: "blob \(digest)")
+            try writer.close()
+            let written = writer.count
+            let arrived = writer.digest
+            guard digest.algorithm == "sha256" ? arrived == digest : digest.verifies(try contents(of: file, size: written)) else {
+                throw RegistryError(.digestMismatch, "\(reference.registry)/\(reference.repository): blob \(digest) arrived with other content "
+                                    + "(\(written) bytes hashing to \(arrived))")
+            }
+            statistics.bytesDownloaded += written
+            return written
+        } catch {
+            try? writer.close()
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+    }
+
+    /// A small file's contents (a sha512 digest, which the streaming hash does not compute, is checked on them).
+    private func contents(of file: URL, size: Int64) throws(RegistryError) -> Data {
+        guard size <= options.streamingThreshold else {
+            throw RegistryError(.invalidDigest, "blobs larger than \(options.streamingThreshold) bytes are verified by sha256 digests only")
+        }
+        let reader = try BlobFileReader(file)
+        return try reader.read(from: 0, count: Int(reader.size))
+    }
+
+    /// Uploads the blob in `file` unless the repository has it already, reading it a chunk at a time: in one PUT
+    /// when it is at most `chunkSize` bytes, else in PATCH chunks of `chunkSize` (default
+    /// `options.streamingChunkSize`), so at most a chunk is in memory. `size` and `digest`, when given, are
+    /// what the file must hold (the size is checked; the digest is not recomputed, and the registry refuses
+    /// content that does not match it); without `digest` the file is hashed first. A lost session starts again
+    /// from the file, as `uploadBlob(_:mediaType:to:chunkSize:)` does. Returns the blob's descriptor.
+    @discardableResult
+    public func uploadBlob(from file: URL, size: Int64? = nil, digest: Digest? = nil, mediaType: String = "application/octet-stream",
+                           to reference: ImageReference, chunkSize: Int? = nil) async throws(RegistryError) -> Descriptor {
+        let reader = try BlobFileReader(file)
+        if let size, size != reader.size {
+            throw RegistryError(.localFile, "the blob file \(file.path) holds \(reader.size) bytes, not the \(size) its descriptor says")
+        }
+        let chunk = max(chunkSize ?? options.streamingChunkSize, 1)
+        let known: Digest
+        if let digest { known = digest } else { known = try reader.digest(chunkSize: chunk) }
+        return try await upload(.file(reader), digest: known, mediaType: mediaType, to: reference, chunkSize: chunk)
+    }
+
     /// Uploads a blob unless the repository has it already. `chunkSize` uploads in PATCH chunks of that many
     /// bytes (the chunked flow); nil uploads in one PUT (monolithic). Returns the blob's descriptor.
     ///
@@ -48,16 +105,42 @@ extension RegistryClient {
     @discardableResult
     public func uploadBlob(_ data: Data, mediaType: String = "application/octet-stream", to reference: ImageReference,
                            chunkSize: Int? = nil) async throws(RegistryError) -> Descriptor {
-        let digest = Digest.sha256(of: data)
-        let descriptor = Descriptor(mediaType: mediaType, digest: digest, size: Int64(data.count))
+        try await upload(.data(data), digest: Digest.sha256(of: data), mediaType: mediaType, to: reference, chunkSize: chunkSize)
+    }
+
+    /// What an upload sends: bytes in memory, or a file read a chunk at a time.
+    enum UploadSource {
+        case data(Data)
+        case file(BlobFileReader)
+
+        var size: Int64 {
+            switch self {
+            case .data(let data): Int64(data.count)
+            case .file(let reader): reader.size
+            }
+        }
+
+        func bytes(_ range: Range<Int64>) throws(RegistryError) -> Data {
+            switch self {
+            case .data(let data):
+                return range.lowerBound == 0 && range.upperBound == Int64(data.count) ? data : data.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
+            case .file(let reader):
+                return try reader.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))
+            }
+        }
+    }
+
+    private func upload(_ source: UploadSource, digest: Digest, mediaType: String, to reference: ImageReference,
+                        chunkSize: Int?) async throws(RegistryError) -> Descriptor {
+        let descriptor = Descriptor(mediaType: mediaType, digest: digest, size: source.size)
         if try await blobExists(digest, in: reference) { return descriptor }
         var attempt = 1
         while true {
             let lost: RegistryError
             do {
-                switch try await uploadSession(data, digest: digest, to: reference, chunkSize: chunkSize) {
+                switch try await uploadSession(source, digest: digest, to: reference, chunkSize: chunkSize) {
                 case .stored:
-                    statistics.bytesUploaded += Int64(data.count)
+                    statistics.bytesUploaded += source.size
                     return descriptor
                 case .lost(let error):
                     lost = error
@@ -77,24 +160,25 @@ extension RegistryClient {
         case lost(RegistryError)
     }
 
-    private func uploadSession(_ data: Data, digest: Digest, to reference: ImageReference, chunkSize: Int?) async throws(RegistryError) -> SessionEnd {
+    private func uploadSession(_ source: UploadSource, digest: Digest, to reference: ImageReference, chunkSize: Int?) async throws(RegistryError) -> SessionEnd {
         let startURL = try endpoint(reference, path: "blobs/uploads/")
         let start = try await sendTo(startURL, "POST", reference, scope: .push, headers: [], body: nil, expect: [202, 200],
                                      attempts: options.maxAttempts, what: "upload to \(reference.repository)")
         guard var location = try uploadLocation(start, requested: startURL, reference: reference) else {
             throw RegistryError(.invalidDocument, "\(reference.registry): an upload answer without a usable Location header")
         }
+        let size = source.size
         do throws(RegistryError) {
             let closed: HTTPResponse
-            if let chunkSize, chunkSize > 0, data.count > chunkSize {
-                var offset = 0
-                while offset < data.count {
-                    let end = min(offset + chunkSize, data.count)
+            if let chunkSize, chunkSize > 0, size > Int64(chunkSize) {
+                var offset: Int64 = 0
+                while offset < size {
+                    let end = min(offset + Int64(chunkSize), size)
                     let what = "chunk \(offset)-\(end - 1) of blob \(digest)"
                     let patched = try await sendTo(location, "PATCH", reference, scope: .push,
                                                    headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(end - 1)")],
-                                                   body: data.subdata(in: offset..<end), expect: Self.success, attempts: 1, what: what)
-                    let kept = Self.keptBytes(patched, sentUpTo: end)
+                                                   body: try source.bytes(offset..<end), expect: Self.success, attempts: 1, what: what)
+                    let kept = Int64(Self.keptBytes(patched, sentUpTo: Int(end)))
                     guard kept > offset, kept <= end else {
                         return .lost(RegistryError(.invalidDocument, "PATCH \(location.redactedForMessages) (\(what)): the registry kept "
                                                    + "\(kept) bytes of the upload (Range \(patched.header("Range") ?? "-")), so the chunk did not advance it"))
@@ -106,8 +190,8 @@ extension RegistryClient {
                                           headers: [], body: nil, expect: Self.success, attempts: 1, what: "blob \(digest)")
             } else {
                 closed = try await sendTo(location.appendingQuery("digest", digest.description), "PUT", reference, scope: .push,
-                                          headers: [("Content-Type", "application/octet-stream")], body: data, expect: Self.success, attempts: 1,
-                                          what: "blob \(digest)")
+                                          headers: [("Content-Type", "application/octet-stream")], body: try source.bytes(0..<size),
+                                          expect: Self.success, attempts: 1, what: "blob \(digest)")
             }
             if let announced = closed.header("Docker-Content-Digest"), let parsed = try? Digest(parsing: announced), parsed != digest {
                 throw RegistryError(.digestMismatch, "\(reference.registry)/\(reference.repository): the registry stored blob \(digest) as \(parsed)")

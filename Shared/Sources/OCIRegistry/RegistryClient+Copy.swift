@@ -36,15 +36,26 @@ extension RegistryClient {
         }
     }
 
-    /// One blob: skipped when there, mounted within a registry, else downloaded and uploaded.
+    /// One blob: skipped when there, mounted within a registry, else downloaded and uploaded: in memory when it
+    /// is small, else through a file in a private temporary folder (removed afterwards, whatever happens), so
+    /// a layer of gigabytes needs a few megabytes of memory.
     private func copyBlob(_ blob: Descriptor, from source: ImageReference, to destination: ImageReference) async throws(RegistryError) {
         if try await blobExists(blob.digest, in: destination) { return }
         if source.registry == destination.registry, source.repository != destination.repository,
            try await mountBlob(blob.digest, from: source.repository, to: destination) {
             return
         }
-        let data = try await self.blob(blob.digest, in: source, size: blob.size)
-        try await uploadBlob(data, mediaType: blob.mediaType, to: destination)
+        guard blob.size > options.streamingThreshold else {
+            let data = try await self.blob(blob.digest, in: source, size: blob.size)
+            try await uploadBlob(data, mediaType: blob.mediaType, to: destination)
+            return
+        }
+        let folder = try PrivateTemporaryFolder(in: options.temporaryDirectory)
+        defer { folder.remove() }
+        let file = folder.url.appendingPathComponent("blob")
+        try await downloadBlob(blob.digest, in: source, size: blob.size, to: file)
+        try await uploadBlob(from: file, size: blob.size, digest: blob.digest, mediaType: blob.mediaType, to: destination,
+                             chunkSize: options.streamingChunkSize)
     }
 
     /// The platform of a single-platform image: its config's `architecture`, `os`, `variant`, `os.version` and

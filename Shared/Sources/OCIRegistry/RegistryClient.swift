@@ -23,6 +23,13 @@ public struct RegistryClientOptions: Sendable {
     public var now: @Sendable () -> Date = { Date() }
     /// Sent as User-Agent.
     public var userAgent = "bakery-oci-registry"
+    /// Blobs larger than this many bytes are copied between registries through a temporary file, never whole in
+    /// memory; smaller ones are held in memory.
+    public var streamingThreshold: Int64 = 8 * 1024 * 1024
+    /// The PATCH chunk size of uploads from a file (also the most bytes of it in memory at a time).
+    public var streamingChunkSize = 8 * 1024 * 1024
+    /// Where copies make their private temporary folders (nil: the system's, `TMPDIR`).
+    public var temporaryDirectory: URL?
 
     public init() {}
 }
@@ -263,19 +270,21 @@ public actor RegistryClient: CustomReflectable {
 
     func send(_ method: String, _ reference: ImageReference, path: String, query: [(String, String)] = [], scope access: Access,
               extraScopes: [String] = [], headers: [(String, String)] = [], body: Data? = nil, expect: Set<Int>,
-              retryNotFound: Bool = false, limit: Int? = maximumDocumentSize, what: String) async throws(RegistryError) -> HTTPResponse {
+              retryNotFound: Bool = false, limit: Int? = maximumDocumentSize, streamingTo writer: BlobWriter? = nil,
+              what: String) async throws(RegistryError) -> HTTPResponse {
         let url = try endpoint(reference, path: path, query: query)
         return try await sendTo(url, method, reference, scope: access, extraScopes: extraScopes, headers: headers, body: body, expect: expect,
-                                attempts: options.maxAttempts, retryNotFound: retryNotFound, limit: limit, what: what)
+                                attempts: options.maxAttempts, retryNotFound: retryNotFound, limit: limit, streamingTo: writer, what: what)
     }
 
     /// Sends with authentication and retries: a 401 is answered once per call (basic credentials, or a bearer
     /// token for the scope; an expired token is renewed before it is sent); transient failures (§15.5) are
     /// retried with backoff up to `attempts` times. Credentials go only to the registry's own host and port;
-    /// a body is read up to `limit` bytes.
+    /// a body is read up to `limit` bytes. With `writer`, a success body goes to it as it arrives (emptied before
+    /// every attempt, so a retried download starts again) instead of into the response.
     func sendTo(_ url: URL, _ method: String, _ reference: ImageReference, scope access: Access, extraScopes: [String] = [],
                 headers: [(String, String)], body: Data?, expect: Set<Int>, attempts: Int, retryNotFound: Bool = false,
-                limit: Int? = maximumDocumentSize, what: String) async throws(RegistryError) -> HTTPResponse {
+                limit: Int? = maximumDocumentSize, streamingTo writer: BlobWriter? = nil, what: String) async throws(RegistryError) -> HTTPResponse {
         let scope = ([Self.scope(reference.repository, access)] + extraScopes).joined(separator: " ")
         let ownHost = isRegistryOrigin(url, of: reference)
         var attempt = 1
@@ -293,9 +302,16 @@ public actor RegistryClient: CustomReflectable {
             let response: HTTPResponse
             do {
                 statistics.requests += 1
-                response = try await transport.send(request)
+                if let writer {
+                    try writer.reset()
+                    response = try await transport.send(request, streamingBodyTo: { try writer.write($0) })
+                } else {
+                    response = try await transport.send(request)
+                }
             } catch let error as RegistryError {
                 throw error
+            } catch let error as FileSink.Failure {
+                throw RegistryError(.localFile, "\(what): \(error.description); free some space or set TMPDIR to a writable folder")
             } catch is CancellationError {
                 throw RegistryError(.cancelled, "\(what): cancelled")
             } catch let error as ResponseTooLarge {

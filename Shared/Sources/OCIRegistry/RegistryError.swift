@@ -27,6 +27,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible, Equatable
         case credentials
         /// Cancelled by the caller (Ctrl-C).
         case cancelled
+        /// A local file a blob streams through could not be made, written or read (disk full, permissions).
+        case localFile
     }
 
     public var code: Code
