@@ -1,7 +1,7 @@
 // `bakery ci publish` moving an image with a 300 MB layer from a temporary registry to the destination (two real
 // registries on 127.0.0.1): the layer streams through a private temporary folder, so the process's peak memory
-// (GNU time's maximum resident set size) stays far below the layer's size, and the folder is gone afterwards,
-// also when the publish is interrupted (Ctrl-C) mid-copy.
+// (its maximum resident set size) stays far below the layer's size, and the folder is gone afterwards,
+// also when the publish is interrupted (Ctrl-C) mid-copy. The peak is the child's own, as wait4 reports it.
 import Bakery
 import Foundation
 import OCIRegistry
@@ -68,15 +68,12 @@ struct BlobStreamingCLITests {
          "BAKERY_REGISTRY_PASSWORD": CIPublishCommandTests.account.password, "TMPDIR": tmp.path]
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
-    func publishingA300MBLayerAcrossRegistriesKeepsThePeakMemoryFarBelowIt() async throws {
+    @Test func publishingA300MBLayerAcrossRegistriesKeepsThePeakMemoryFarBelowIt() async throws {
         let (setup, layer, tmp) = try await Self.setUp()
         defer { setup.stop() }
-        let figures = setup.project.appendingPathComponent("peak-rss")
-        let environment = Self.environment(setup, tmp: tmp).map { "\($0.key)=\($0.value)" }
-        let result = try BakeryBinary.execute("/usr/bin/time", ["-o", figures.path, "-f", "%M", "/usr/bin/env"] + environment
-                                                + [BakeryBinary.path, "ci", "publish", "amd64.json", "--temp-registry", setup.temp.host],
-                                              in: setup.project)
+        let child = try ChildProcess.start(BakeryBinary.path, ["ci", "publish", "amd64.json", "--temp-registry", setup.temp.host],
+                                           in: setup.project, environment: Self.environment(setup, tmp: tmp))
+        let result = try await ContainerLab.onPlainThread { child.finish(timeout: 600) }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("✅ Published 1 target(s)"), "\(result.stderr)")
         // Every tag names an index whose image has the layer, and the destination holds all of it.
@@ -88,11 +85,13 @@ struct BlobStreamingCLITests {
         }
         let destination = try ImageReference(parsing: try #require(tags.first))
         #expect(try await setup.client.blobSize(layer.digest, in: destination) == Int64(Self.layerSize))
-        // The peak resident set in KiB, as GNU time reports it.
-        let text = try String(contentsOf: figures, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let peak = try #require(text.split(separator: "\n").last.flatMap { Int($0) }, "GNU time wrote \(text.debugDescription)")
+        // The peak resident set in KiB, as the kernel reports it for the child. Holding the layer in memory would need
+        // its 300 MiB on top of the run's own baseline (runtime, Foundation, URLSession: about 100 MiB); measured
+        // streaming runs peak at 105-175 MiB (a 30 MiB layer 106, a 600 MiB one 125), so the bound sits below the
+        // layer's size with room for that spread.
+        let peak = try #require(result.peakResidentKiB, "wait4 gave no peak RSS")
         print("bakery ci publish with a \(Self.layerSize / (1 << 20)) MiB layer: peak RSS \(peak / 1024) MiB")
-        #expect(peak < 150 * 1024, "peak RSS \(peak) KiB for a \(Self.layerSize)-byte layer")
+        #expect(peak < 280 * 1024, "peak RSS \(peak) KiB for a \(Self.layerSize)-byte layer")
         // The layer went through the private folder, which is gone.
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
         #expect(!(result.stdout + result.stderr).contains(CIPublishCommandTests.account.password))

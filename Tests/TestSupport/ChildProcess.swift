@@ -78,6 +78,8 @@ public final class ChildProcess: @unchecked Sendable {
         public var stdout: String
         public var stderr: String
         public var timedOut: Bool
+        /// The child's peak resident set size in KiB (wait4's ru_maxrss), or nil when the system gave none.
+        public var peakResidentKiB: Int?
     }
 
     /// What has been read so far, and the pipes still open; `finish` and `waitForStderr` share them.
@@ -131,10 +133,13 @@ public final class ChildProcess: @unchecked Sendable {
             pump(waiting: wait)
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        var reaped: pid_t = -1
+        repeat { reaped = wait4(pid, &status, 0, &usage) } while reaped < 0 && errno == EINTR
         let signal = status & 0x7F
         return Ending(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal == 0 ? nil : signal,
-                      stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
+                      stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut,
+                      peakResidentKiB: reaped == pid && usage.ru_maxrss > 0 ? Int(usage.ru_maxrss) : nil)
     }
 }
 
