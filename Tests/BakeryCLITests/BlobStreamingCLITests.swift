@@ -16,24 +16,6 @@ struct BlobStreamingCLITests {
     static let uid = "hello-1-0-0-ubuntu-24-04"
     static let layerSize = 300 * 1024 * 1024 + 4_321
 
-    /// Writes `size` deterministic bytes (1 MiB of SplitMix64 output, each MiB stamped with its index) to `file`.
-    static func writeLayer(size: Int, seed: UInt64, to file: URL) throws {
-        var random = SeededRandom(seed: seed)
-        var block = Data((0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: random.next()) { Array($0) } })
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
-        defer { try? handle.close() }
-        var offset = 0
-        var index: UInt64 = 0
-        while offset < size {
-            withUnsafeBytes(of: index) { block.replaceSubrange(0..<8, with: $0) }
-            let piece = block.prefix(min(block.count, size - offset))
-            try handle.write(contentsOf: piece)
-            offset += piece.count
-            index += 1
-        }
-    }
-
     /// The publish project of CIPublishCommandTests, with one amd64 image of `uid` whose layer is `layerSize`
     /// bytes, pushed by digest to `<temp>/hello/tmp` with the streaming upload, and `amd64.json` naming it.
     /// Returns the layer's descriptor; `tmp` is an empty folder for the child's TMPDIR.
@@ -43,7 +25,7 @@ struct BlobStreamingCLITests {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let repository = try ImageReference(parsing: "\(setup.temp.host)/hello/tmp")
         let file = tmp.appendingPathComponent("layer")
-        try writeLayer(size: layerSize, seed: 300, to: file)
+        try SeededRandom.writeFile(size: layerSize, seed: 300, to: file)
         let layer = try await setup.client.uploadBlob(from: file, mediaType: MediaType.ociLayerGzip, to: repository)
         try FileManager.default.removeItem(at: file)
         let config = try canonicalJSON(["architecture": "amd64", "os": "linux", "created": "2026-12-01T10:00:00Z"])

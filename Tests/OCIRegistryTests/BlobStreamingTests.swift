@@ -339,24 +339,6 @@ import TestSupport
 
     // MARK: Two real registries
 
-    /// Writes `size` deterministic bytes (1 MiB of SplitMix64 output, each MiB stamped with its index) to `file`.
-    static func writeLayer(size: Int, seed: UInt64, to file: URL) throws {
-        var random = SeededRandom(seed: seed)
-        var block = Data((0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: random.next()) { Array($0) } })
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
-        defer { try? handle.close() }
-        var offset = 0
-        var index: UInt64 = 0
-        while offset < size {
-            withUnsafeBytes(of: index) { block.replaceSubrange(0..<8, with: $0) }
-            let piece = block.prefix(min(block.count, size - offset))
-            try handle.write(contentsOf: piece)
-            offset += piece.count
-            index += 1
-        }
-    }
-
     /// Whether two files hold the same bytes, read 4 MiB at a time.
     static func sameContents(_ a: URL, _ b: URL) throws -> Bool {
         let first = try FileHandle(forReadingFrom: a), second = try FileHandle(forReadingFrom: b)
@@ -386,7 +368,7 @@ import TestSupport
                                     options: options, transport: URLSessionTransport(timeout: 60))
         let size = 40 << 20 + 12_345
         let file = scratch.url.appendingPathComponent("layer")
-        try Self.writeLayer(size: size, seed: 17, to: file)
+        try SeededRandom.writeFile(size: size, seed: 17, to: file)
         let source = try ImageReference(parsing: "\(sourceRegistry.host)/team/app:1")
         // Hashed from the file, then sent in chunks of the default size.
         let layer = try await client.uploadBlob(from: file, mediaType: MediaType.ociLayerGzip, to: source)
