@@ -191,7 +191,10 @@ public struct EngineCommands: Sendable {
         var c = ChildCommand(engine.executable, arguments)
         c.timeout = options.commandTimeout
         c.stopsProcessGroup = true
-        c.gracePeriod = .seconds(5)
+        // Stopped (Ctrl-C, a time limit), buildah and podman remove their working container before they exit; on a
+        // busy machine that took more than 5 s, and the SIGKILL that followed left `<base>-working-container`
+        // behind. They exit within a second or two when idle, so the longer wait costs nothing then.
+        c.gracePeriod = .seconds(30)
         return c
     }
 }
