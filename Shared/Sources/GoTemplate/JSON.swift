@@ -1,7 +1,7 @@
 // Go's encoding/json as Sprig's toJson/fromJson use it: sorted keys, HTML-safe escapes, Go's float forms; decoding
 // numbers as float64 and giving nil for malformed input.
 
-enum GoJSON {
+public enum GoJSON {
     /// Nesting deeper than this is refused when decoding (the value is then nil, as for malformed JSON).
     static let maxDepth = 512
 
@@ -65,7 +65,9 @@ enum GoJSON {
         return sign + GoFormat.fixed(digits, point)
     }
 
-    static func string(_ s: String, escapeHTML: Bool) -> String {
+    /// A string as encoding/json writes it: quoted, control characters as `\u00XX`, U+2028/2029 escaped, and `<`, `>`,
+    /// `&` as `\u003c`… when `escapeHTML` (goss's JSON output uses this too).
+    public static func string(_ s: String, escapeHTML: Bool) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             switch c {

@@ -1,6 +1,7 @@
 // Go's encoding/json as goss's outputs use it: generic maps (keys sorted), HTML-escaped strings, Go's
 // float spelling, RFC 3339 times with nanoseconds (goss.md §6.2).
 import Foundation
+import GoTemplate
 
 public enum GossJSON {
     /// Objects deeper than this print as `null` (JSON output never traps on a hostile value).
@@ -64,36 +65,9 @@ public enum GossJSON {
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
-
+    /// Strings are written as Go's encoding/json writes them (`GoJSON.string`).
     static func string(_ s: String, into out: inout String, escapeHTML: Bool) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "<", ">", "&":
-                if escapeHTML {
-                    out += "\\u00" + String(hexDigits[Int(scalar.value >> 4)]) + String(hexDigits[Int(scalar.value & 0xF)])
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + String(hexDigits[Int(scalar.value >> 4)]) + String(hexDigits[Int(scalar.value & 0xF)])
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        out += GoJSON.string(s, escapeHTML: escapeHTML)
     }
 
     /// Go's JSON float: shortest digits, `%f` style between 1e-6 and 1e21, else `%e` with `e-7` not `e-07`.
