@@ -135,39 +135,20 @@ struct BuildCommandTests {
 
     /// A project, a fake engine and a temporary folder of their own, for one test.
     final class Sandbox {
-        let root: URL
-        var project: URL { root.appendingPathComponent("project") }
-        var tmp: URL { root.appendingPathComponent("tmp") }
-        var bin: URL { root.appendingPathComponent("bin") }
-        var tools: URL { root.appendingPathComponent("tools") }
+        let folder: FakeToolFolder
+        var root: URL { folder.root }
+        var project: URL { folder.project }
+        var tmp: URL { folder.tmp }
+        var bin: URL { folder.bin }
+        var tools: URL { folder.tools }
         var planFile: URL { project.appendingPathComponent(".bakery-bake.json") }
 
         init(engines: [String] = ["docker"]) throws {
-            let fm = FileManager.default
-            // Resolved, so paths compare equal to what bakery and the fake's $PWD report.
-            let base = URL(fileURLWithPath: fm.temporaryDirectory.path).resolvingSymlinksInPath()
-            root = base.appendingPathComponent("bakery-build-\(UUID().uuidString)")
-            for dir in [project, tmp, bin, tools] { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
             // Only these tools and the fake engines are on bakery's PATH: no real docker, podman or buildah.
-            var bash = "/bin/bash"
-            for tool in ["bash", "git", "cat", "sed", "cp"] {
-                guard let path = ExternalTool.locate(tool) else { continue }
-                if tool == "bash" { bash = path }
-                try fm.createSymbolicLink(atPath: tools.appendingPathComponent(tool).path, withDestinationPath: path)
-            }
-            let fake = bin.appendingPathComponent(engines[0])
-            // Through a close-on-exec descriptor: a child another test starts meanwhile must not inherit
-            // it, or running the fake fails with "Text file busy" for as long as that child lives.
-            try ChildProcess.writeExecutable(BuildCommandTests.fakeEngine(bash: bash), to: fake)
-            for engine in engines.dropFirst() {
-                try fm.createSymbolicLink(atPath: bin.appendingPathComponent(engine).path, withDestinationPath: engines[0])
-            }
-            try Data(BuildCommandTests.config.utf8).write(to: project.appendingPathComponent("bakery.yaml"))
-            for path in BuildCommandTests.containerfiles.values {
-                let url = project.appendingPathComponent(path)
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data("FROM scratch\n".utf8).write(to: url)
-            }
+            folder = try FakeToolFolder(prefix: "bakery-build", tools: ["bash", "git", "cat", "sed", "cp"])
+            try folder.installFake(engines[0], script: BuildCommandTests.fakeEngine(bash: folder.bash), aliases: Array(engines.dropFirst()))
+            try folder.writeProject(config: BuildCommandTests.config,
+                                    files: Dictionary(BuildCommandTests.containerfiles.values.map { ($0, "FROM scratch\n") }, uniquingKeysWith: { a, _ in a }))
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }

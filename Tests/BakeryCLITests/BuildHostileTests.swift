@@ -98,35 +98,19 @@ struct BuildHostileTests {
 
     /// A project, the fake engines and a temporary folder of their own.
     final class Sandbox: @unchecked Sendable {
-        let root: URL
-        var project: URL { root.appendingPathComponent("project") }
-        var tmp: URL { root.appendingPathComponent("tmp") }
-        var bin: URL { root.appendingPathComponent("bin") }
-        var tools: URL { root.appendingPathComponent("tools") }
+        let folder: FakeToolFolder
+        var root: URL { folder.root }
+        var project: URL { folder.project }
+        var tmp: URL { folder.tmp }
+        var bin: URL { folder.bin }
+        var tools: URL { folder.tools }
         var planFile: URL { project.appendingPathComponent(".bakery-bake.json") }
 
         init(engines: [String] = ["docker", "podman", "buildah", "skopeo"], version: String = "1.0.0") throws {
-            let fm = FileManager.default
-            let base = URL(fileURLWithPath: fm.temporaryDirectory.path).resolvingSymlinksInPath()
-            root = base.appendingPathComponent("bakery-hostile-\(UUID().uuidString.prefix(8))")
-            for dir in [project, tmp, bin, tools] { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
-            var bash = "/bin/bash"
-            for tool in ["bash", "cat", "cp", "head", "tr", "seq", "sleep", "touch", "env"] {
-                guard let path = ExternalTool.locate(tool) else { continue }
-                if tool == "bash" { bash = path }
-                try fm.createSymbolicLink(atPath: tools.appendingPathComponent(tool).path, withDestinationPath: path)
-            }
-            // Written through a close-on-exec descriptor: a child another test starts meanwhile must not
-            // inherit it, or running the script fails with "Text file busy" until that child ends.
-            let fake = bin.appendingPathComponent(engines[0])
-            try ChildProcess.writeExecutable(BuildHostileTests.fakeEngine(bash: bash), to: fake)
-            for engine in engines.dropFirst() {
-                try fm.createSymbolicLink(atPath: bin.appendingPathComponent(engine).path, withDestinationPath: engines[0])
-            }
-            try Data(BuildHostileTests.config(version: version).utf8).write(to: project.appendingPathComponent("bakery.yaml"))
-            let file = project.appendingPathComponent("img/\(version)/Containerfile.ubuntu2404")
-            try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data("FROM scratch\n".utf8).write(to: file)
+            folder = try FakeToolFolder(prefix: "bakery-hostile", tools: ["bash", "cat", "cp", "head", "tr", "seq", "sleep", "touch", "env"])
+            try folder.installFake(engines[0], script: BuildHostileTests.fakeEngine(bash: folder.bash), aliases: Array(engines.dropFirst()))
+            try folder.writeProject(config: BuildHostileTests.config(version: version),
+                                    files: ["img/\(version)/Containerfile.ubuntu2404": "FROM scratch\n"])
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }

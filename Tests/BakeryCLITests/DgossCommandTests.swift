@@ -92,34 +92,21 @@ struct DgossCommandTests {
 
     /// A project, the fake dgoss and a folder of its own, for one test.
     final class Sandbox {
-        let root: URL
-        var project: URL { root.appendingPathComponent("project") }
-        var bin: URL { root.appendingPathComponent("bin") }
-        var tools: URL { root.appendingPathComponent("tools") }
+        let folder: FakeToolFolder
+        var root: URL { folder.root }
+        var project: URL { folder.project }
+        var bin: URL { folder.bin }
+        var tools: URL { folder.tools }
         var dgoss: URL { bin.appendingPathComponent("dgoss") }
 
         init() throws {
-            let fm = FileManager.default
-            // Resolved, so paths compare equal to what bakery passes and the fake's $PWD reports.
-            let base = URL(fileURLWithPath: fm.temporaryDirectory.path).resolvingSymlinksInPath()
-            root = base.appendingPathComponent("bakery-dgoss-\(UUID().uuidString)")
-            for dir in [project, bin, tools] { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
-            var bash = "/bin/bash"
-            for tool in ["bash", "cat"] {
-                guard let path = ExternalTool.locate(tool) else { continue }
-                if tool == "bash" { bash = path }
-                try fm.createSymbolicLink(atPath: tools.appendingPathComponent(tool).path, withDestinationPath: path)
-            }
-            try ChildProcess.writeExecutable(DgossCommandTests.fakeDgoss(bash: bash), to: dgoss)
-            try Data(DgossCommandTests.config.utf8).write(to: project.appendingPathComponent("bakery.yaml"))
-            for (path, text) in ["alpha/1.0.0/Containerfile.ubuntu2404.std": "FROM scratch\n",
-                                 "alpha/1.0.0/test/goss.yaml": "file:\n  /etc/passwd:\n    exists: true\n",
-                                 "beta/2.0.0/Containerfile.ubuntu2204": "FROM scratch\n",
-                                 "beta/test/goss.yaml": "file:\n  /etc/passwd:\n    exists: true\n"] {
-                let url = project.appendingPathComponent(path)
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: url)
-            }
+            folder = try FakeToolFolder(prefix: "bakery-dgoss", tools: ["bash", "cat"])
+            try folder.installFake("dgoss", script: DgossCommandTests.fakeDgoss(bash: folder.bash))
+            try folder.writeProject(config: DgossCommandTests.config, files: [
+                "alpha/1.0.0/Containerfile.ubuntu2404.std": "FROM scratch\n",
+                "alpha/1.0.0/test/goss.yaml": "file:\n  /etc/passwd:\n    exists: true\n",
+                "beta/2.0.0/Containerfile.ubuntu2204": "FROM scratch\n",
+                "beta/test/goss.yaml": "file:\n  /etc/passwd:\n    exists: true\n"])
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }

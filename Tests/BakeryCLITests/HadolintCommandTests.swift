@@ -77,24 +77,19 @@ struct HadolintCommandTests {
 
     /// A project and a fake hadolint of their own, for one test.
     final class Sandbox {
-        let root: URL
-        var project: URL { root.appendingPathComponent("project") }
-        var bin: URL { root.appendingPathComponent("bin") }
+        let folder: FakeToolFolder
+        var root: URL { folder.root }
+        var project: URL { folder.project }
+        var bin: URL { folder.bin }
         var outside: URL { root.appendingPathComponent("outside") }
         var results: URL { project.appendingPathComponent("results/hadolint") }
 
         init(fakeOnPath: Bool = true) throws {
-            let fm = FileManager.default
-            let base = URL(fileURLWithPath: fm.temporaryDirectory.path).resolvingSymlinksInPath()
-            root = base.appendingPathComponent("bakery-hadolint-\(UUID().uuidString)")
-            for dir in [project, bin, outside] { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
-            if fakeOnPath { try ChildProcess.writeExecutable(HadolintCommandTests.fakeHadolint, to: bin.appendingPathComponent("hadolint")) }
-            try Data(HadolintCommandTests.config.utf8).write(to: project.appendingPathComponent("bakery.yaml"))
-            for path in [HadolintCommandTests.alphaFile, HadolintCommandTests.matrixFile] {
-                let url = project.appendingPathComponent(path)
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data("FROM scratch\n".utf8).write(to: url)
-            }
+            folder = try FakeToolFolder(prefix: "bakery-hadolint", tools: [])
+            try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+            if fakeOnPath { try folder.installFake("hadolint", script: HadolintCommandTests.fakeHadolint) }
+            try folder.writeProject(config: HadolintCommandTests.config,
+                                    files: [HadolintCommandTests.alphaFile: "FROM scratch\n", HadolintCommandTests.matrixFile: "FROM scratch\n"])
         }
 
         deinit { try? FileManager.default.removeItem(at: root) }

@@ -89,7 +89,6 @@ import TestSupport
         }
         defer { server.stop() }
         let transport = URLSessionTransport(timeout: 10)
-        let started = Date()
         await #expect(throws: ResponseTooLarge(limit: 2 << 20)) {
             _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL.appendingPathComponent("blob"), maximumResponseSize: 2 << 20),
                                          streamingBodyTo: { _ in })
@@ -108,7 +107,8 @@ import TestSupport
             })
         }
         #expect(pieces.all.count == 3, "nothing is handed on after the receiver failed")
-        #expect(Date().timeIntervalSince(started) < 8, "1 GiB takes the server 16 s to send")
+        // No wall-clock bound (a busy machine breaks it): the server sent far less than the 1 GiB it would have.
+        #expect(server.bytesStreamed < 1 << 30, "\(server.bytesStreamed) bytes sent")
     }
 
     @Test func aCancelledDownloadEndsAtOnceAndRemovesItsFile() async throws {
@@ -127,10 +127,9 @@ import TestSupport
         #expect(size >= 1 << 20, "the body went to the file as it arrived")
         let permissions = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
-        let cancelled = Date()
         task.cancel()
+        // The server never ends the body: only cancellation ends this download (a 30 s timeout would be another error).
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(Date().timeIntervalSince(cancelled) < 2)
         #expect(scratch.entries.isEmpty, "\(scratch.entries)")
     }
 

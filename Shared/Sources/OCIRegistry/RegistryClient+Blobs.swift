@@ -46,13 +46,24 @@ extension RegistryClient {
     /// what is read. Returns the bytes written. A blob with other content is `.digestMismatch`; on any failure
     /// (a mismatch, a registry error, cancellation) the file is removed. A failed attempt is retried like
     /// any request, from the start.
+    ///
+    /// A blob larger than `streamingChunkSize` is asked for in ranges of that size, each one read whole before the
+    /// next is asked for: URLSession hands a body to its delegate as fast as the network brings it and queues what
+    /// the file writer has not taken yet, so one long GET on a fast link (loopback, a busy machine) could pile up
+    /// most of the blob in memory. A registry that ignores `Range` answers the first request with the whole blob
+    /// (200), which is streamed into the file as before.
     @discardableResult
     public func downloadBlob(_ digest: Digest, in reference: ImageReference, size: Int64?, to file: URL) async throws(RegistryError) -> Int64 {
         let writer = try BlobWriter(creating: file)
         do throws(RegistryError) {
             let limit = size.map { Int(clamping: $0) }
-            _ = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, expect: [200], limit: limit, streamingTo: writer,
-                               what: "blob \(digest)")
+            let chunk = Int64(max(1, options.streamingChunkSize))
+            if let size, size > chunk {
+                try await downloadInRanges(digest, in: reference, size: size, chunk: chunk, into: writer)
+            } else {
+                _ = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, expect: [200], limit: limit, streamingTo: writer,
+                                   what: "blob \(digest)")
+            }
             try writer.close()
             let written = writer.count
             let arrived = writer.digest
@@ -66,6 +77,40 @@ extension RegistryClient {
             try? writer.close()
             try? FileManager.default.removeItem(at: file)
             throw error
+        }
+    }
+
+    /// The ranged GETs of `downloadBlob`: `bytes=0-<chunk-1>` streamed into the writer (a 200 there is the whole
+    /// blob, and the download is done), then each further range read whole (at most `chunk` bytes in memory) and
+    /// written. A range answered with other bounds than asked is `.invalidDocument`.
+    private func downloadInRanges(_ digest: Digest, in reference: ImageReference, size: Int64, chunk: Int64,
+                                  into writer: BlobWriter) async throws(RegistryError) {
+        let what = "blob \(digest)"
+        let first = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, headers: [("Range", "bytes=0-\(chunk - 1)")],
+                                   expect: [200, 206], limit: Int(clamping: size), streamingTo: writer, what: what)
+        if first.status == 200 { return }
+        try Self.checkRange(first, start: 0, count: Int64(writer.count), size: size, reference: reference, what: what)
+        var offset = writer.count
+        while offset < size {
+            if Task.isCancelled { throw RegistryError(.cancelled, "\(what): cancelled") }
+            let end = min(offset + chunk, size) - 1
+            let piece = try await send("GET", reference, path: "blobs/\(digest)", scope: .pull, headers: [("Range", "bytes=\(offset)-\(end)")],
+                                       expect: [206], limit: Int(end - offset + 1), what: what)
+            try Self.checkRange(piece, start: offset, count: Int64(piece.body.count), size: size, reference: reference, what: what)
+            do { try writer.write(piece.body) } catch {
+                throw RegistryError(.localFile, "\(what): \(error); free some space or set TMPDIR to a writable folder")
+            }
+            offset += Int64(piece.body.count)
+        }
+    }
+
+    /// A 206 must say `bytes <start>-<start+count-1>/<size>` and bring at least one byte.
+    private static func checkRange(_ response: HTTPResponse, start: Int64, count: Int64, size: Int64, reference: ImageReference,
+                                   what: String) throws(RegistryError) {
+        let expected = "bytes \(start)-\(start + count - 1)/\(size)"
+        guard count > 0, response.header("Content-Range")?.trimmingCharacters(in: .whitespaces) == expected else {
+            throw RegistryError(.invalidDocument, "\(reference.registry)/\(reference.repository): \(what): a ranged GET from byte \(start) "
+                                + "came back as '\(response.header("Content-Range") ?? "no Content-Range")' with \(count) bytes, not \(expected)")
         }
     }
 
