@@ -78,7 +78,10 @@ public final class ChildProcess: @unchecked Sendable {
         public var stdout: String
         public var stderr: String
         public var timedOut: Bool
-        /// The child's peak resident set size in KiB (wait4's ru_maxrss), or nil when the system gave none.
+        /// With `finish(measuringMemory: true)`: the child's peak resident set size in KiB (its VmHWM, read every
+        /// 20 ms while it ran), or nil when none could be read. Not wait4's ru_maxrss: a child spawned with vfork
+        /// semantics, as posix_spawn does, starts with its parent's high-water mark, so a large test runner would
+        /// be measured instead of the child.
         public var peakResidentKiB: Int?
     }
 
@@ -118,28 +121,35 @@ public final class ChildProcess: @unchecked Sendable {
         return true
     }
 
+    /// The child's VmHWM (peak resident set, KiB) from /proc, while it runs.
+    private func highWaterMark() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
     /// Reads stdout and stderr together until both close (a full pipe never blocks the child), kills
     /// the child when `timeout` passes, and reaps it.
-    public func finish(timeout: Double? = nil) -> Ending {
+    public func finish(timeout: Double? = nil, measuringMemory: Bool = false) -> Ending {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var timedOut = false
+        var peak: Int?
         while !openPipes.isEmpty {
-            var wait: Int32 = 500
+            var wait: Int32 = measuringMemory ? 20 : 500
             if let deadline {
                 let left = deadline.timeIntervalSinceNow
                 if left <= 0, !timedOut { timedOut = true; kill(pid, SIGKILL) }
-                wait = Int32(max(0, min(500, left * 1000)))
+                wait = Int32(max(0, min(Double(wait), left * 1000)))
             }
             pump(waiting: wait)
+            if measuringMemory, let now = highWaterMark() { peak = max(peak ?? 0, now) }
         }
         var status: Int32 = 0
-        var usage = rusage()
-        var reaped: pid_t = -1
-        repeat { reaped = wait4(pid, &status, 0, &usage) } while reaped < 0 && errno == EINTR
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7F
         return Ending(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal == 0 ? nil : signal,
                       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut,
-                      peakResidentKiB: reaped == pid && usage.ru_maxrss > 0 ? Int(usage.ru_maxrss) : nil)
+                      peakResidentKiB: peak)
     }
 }
 

@@ -299,7 +299,14 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
                 body = Data()
                 streamed = 0
             }
-            guard announcementIsABody, let limit = limit(forStatus: status), length > Int64(limit) else { return true }
+            guard announcementIsABody, let limit = limit(forStatus: status), length > Int64(limit) else {
+                // A kept body of announced size gets its buffer at once: grown piece by piece (16 KB at a time) an
+                // 8 MiB range left a trail of freed smaller buffers in the allocator's per-thread heaps.
+                if announcementIsABody, length > 0, length <= Int64(limit(forStatus: status) ?? Int(length)), length <= 64 << 20 {
+                    lock.withLock { if streaming == false { body.reserveCapacity(Int(length)) } }
+                }
+                return true
+            }
             lock.withLock { tooLarge = true; passedLimit = limit }
             return false
         }
