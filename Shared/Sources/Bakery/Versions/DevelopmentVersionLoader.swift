@@ -72,6 +72,11 @@ public struct DevelopmentVersionLoader: Sendable {
                 continue
             }
             let dependencies = version.dependencies.map { "\n  - Dependency: \($0.dependency.rawValue) \($0.versions.joined(separator: " "))" }.joined()
+            if let other = loaded.first(where: { $0.isEphemeral && version.isEphemeral && $0.name != version.name && $0.subpath == version.subpath }) {
+                // One folder per build: a name differing only in case would be built from the other one's files.
+                log.warning("Skipping \(image.name) development version (\(dev.summary)): its version \(version.name) differs only in case from \(other.name), and both would be rendered into \(version.subpath)")
+                continue
+            }
             if let same = loaded.firstIndex(where: { $0.name == version.name }) {
                 loaded[same].metadata = Self.collapse(loaded[same].metadata, version.metadata)
                 let channels = loaded[same].metadata.releaseChannels.map(\.rawValue).joined(separator: ", ")
@@ -265,6 +270,17 @@ public struct DevelopmentVersionLoader: Sendable {
               url.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
             throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document is not a plain http(s) URL",
                               hint: "a download URL may hold letters, digits and -._~:/?#[]@!&()*+,;=% only; check the document it came from")
+        }
+        // It names a host, and a path that stays where it says: no `.` or `..` segment, spelled plainly or
+        // percent-encoded (a server or mirror would resolve it to another place).
+        let parts = URLComponents(string: url)
+        let host = parts?.host ?? ""
+        let segments = (parts?.percentEncodedPath ?? "").split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.removingPercentEncoding ?? String($0) }
+        guard !host.isEmpty, !host.hasPrefix("."), !host.contains(".."), !host.contains("%"),
+              !segments.contains(where: { $0 == "." || $0 == ".." || $0.contains("/") || $0.contains("\\") }) else {
+            throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document has no plain host, or a path that leaves its folder",
+                              hint: "a download URL names a host and a path without '.' or '..' segments; check the document it came from")
         }
     }
 
