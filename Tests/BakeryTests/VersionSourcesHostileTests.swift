@@ -2,7 +2,9 @@
 // (or escaped its folder) before the fix it names.
 import Bakery
 import Foundation
+import Logging
 import Testing
+import TestSupport
 
 @Suite struct VersionSourcesHostileTests {
     typealias Loader = DevelopmentVersionLoaderTests
@@ -105,5 +107,134 @@ import Testing
                 return message.hasPrefix("Invalid value for '--dev-spec'") && message.count < 600
             }
         }
+    }
+
+    // MARK: Redirects
+
+    /// A server on 127.0.0.1 that answers every GET and HEAD with a redirect to the `Location` its state names.
+    static let redirectingServer = """
+        import json, sys
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        STATE, LOG, PORT_FILE = sys.argv[1], sys.argv[2], sys.argv[3]
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args):
+                pass
+            def answer(self):
+                with open(STATE) as f:
+                    location = json.load(f)["location"]
+                with open(LOG, "a") as f:
+                    f.write(json.dumps({"method": self.command, "path": self.path}) + "\\n")
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            do_GET = answer
+            do_HEAD = answer
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        with open(PORT_FILE + ".tmp", "w") as f:
+            f.write(str(server.server_address[1]))
+        import os
+        os.rename(PORT_FILE + ".tmp", PORT_FILE)
+        server.serve_forever()
+        """
+
+    /// Through a loopback mirror (plain http), a redirect to a file:// URL never reads a local file, for a document
+    /// or a HEAD probe.
+    @Test(.enabled(if: PythonFixtureServer.shouldRun)) func aRedirectToAFileURLIsNeverFollowed() async throws {
+        let scratch = try Scratch()
+        try scratch.write("secret.txt", "local secret")
+        try scratch.write("server.py", Self.redirectingServer)
+        let state = try JSONSerialization.data(withJSONObject: ["location": scratch.url.appendingPathComponent("secret.txt").absoluteString])
+        let server = try PythonFixtureServer(script: scratch.url.appendingPathComponent("server.py"), state: state)
+        defer { server.stop() }
+        var configuration = HTTPDocumentSource.Configuration(cacheFolder: scratch.url.appendingPathComponent("cache"))
+        configuration.mirror = URL(string: "http://127.0.0.1:\(server.port)")!
+        configuration.attempts = 1
+        configuration.connectTimeout = 5
+        configuration.overallTimeout = 10
+        let source = HTTPDocumentSource(configuration: configuration, logger: Logger(label: "test"))
+        let url = URL(string: "https://cdn.test/channel.json")!
+        let body = try? await source.fetch(url).body
+        #expect(body.map { String(decoding: $0, as: UTF8.self) } != "local secret", "a redirect read a local file")
+        #expect((try? await source.probe(URL(string: "https://cdn.test/artifact.deb")!)) != true, "a redirect to a local file counted as published")
+        #expect(server.logLines.count >= 1, "the server was not asked")
+    }
+
+    // MARK: The .dev-* folders stay inside the image folder
+
+    /// A project with one image whose daily dev version renders into `app/.dev-2026.05.0-dev+185-gabc1234`, and its targets.
+    static func devProject(_ scratch: Scratch) throws -> [ImageTarget] {
+        try scratch.write("project/app/template/Containerfile.ubuntu2404.jinja2", "FROM docker.io/library/ubuntu:24.04\nRUN echo {{ Image.Version }}\n")
+        try scratch.write("project/bakery.yaml", Fixtures.header + """
+          - name: app
+            versions:
+              - name: "1.0.0"
+                os:
+                  - name: Ubuntu 24.04
+            devVersions:
+        \(Loader.connectDaily)
+        """)
+        let config = try ConfigLoader.load(context: scratch.url.appendingPathComponent("project")).config
+        var filter = TargetFilter()
+        filter.devVersions = .only
+        let resolver = SourcedVersionResolver(source: InMemoryDocumentSource([Loader.daily: Loader.dailyDocument]),
+                                              products: ProductRegistry([Loader.FakeProduct()]))
+        return try TargetSelector(filter: filter, resolver: resolver).select([TargetProject(config: config, context: ".")])
+    }
+
+    static let devFolder = "project/app/.dev-2026.05.0-dev+185-gabc1234"
+
+    /// Everything under `folder` with its contents, to see that nothing changed there.
+    static func snapshot(_ folder: URL) -> [String: Data] {
+        let paths = (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String]) ?? []
+        var out: [String: Data] = [:]
+        for path in paths { out[path] = (try? Data(contentsOf: folder.appendingPathComponent(path))) ?? Data() }
+        return out
+    }
+
+    /// A `.dev-*` path that is a link to a folder elsewhere: nothing is written or removed through it.
+    @Test(arguments: [true, false])
+    func aDevFolderThatIsALinkElsewhereIsNeverWrittenThrough(targetExists: Bool) throws {
+        let scratch = try Scratch()
+        let targets = try Self.devProject(scratch)
+        let elsewhere = scratch.url.appendingPathComponent("elsewhere")
+        if targetExists { try scratch.write("elsewhere/keep.txt", "keep") }
+        try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent(Self.devFolder).path, withDestinationPath: elsewhere.path)
+        let before = Self.snapshot(elsewhere)
+        let root = scratch.url.appendingPathComponent("project")
+        let rendered = scratch.url.appendingPathComponent(Self.devFolder)
+        do {
+            let folders = try EphemeralVersionFolders.render(targets, workspace: root, log: TargetLog())
+            // Rendered: the link was replaced by a real folder, removed after the run.
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: rendered.path)) == nil, "the link was kept and written through")
+            #expect(FileManager.default.fileExists(atPath: rendered.appendingPathComponent("Containerfile.ubuntu2404").path))
+            folders.remove(log: TargetLog())
+            #expect(!FileManager.default.fileExists(atPath: rendered.path))
+        } catch {
+            // Refusing is fine too, as long as nothing leaked and the link is left as it was.
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: rendered.path)) == elsewhere.path, "\(error.message)")
+        }
+        #expect(Self.snapshot(elsewhere) == before, "the folder the link led to changed")
+        #expect(FileManager.default.fileExists(atPath: elsewhere.path) == targetExists)
+    }
+
+    /// A file where the `.dev-*` folder goes: replaced for the run (it is bakery's own folder name) or refused, never
+    /// written into or followed.
+    @Test func aFileWhereTheDevFolderGoesIsReplacedOrRefusedCleanly() throws {
+        let scratch = try Scratch()
+        let targets = try Self.devProject(scratch)
+        try scratch.write(Self.devFolder, "a file")
+        let root = scratch.url.appendingPathComponent("project")
+        do {
+            let folders = try EphemeralVersionFolders.render(targets, workspace: root, log: TargetLog())
+            var isFolder: ObjCBool = false
+            #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent(Self.devFolder).path, isDirectory: &isFolder) && isFolder.boolValue)
+            folders.remove(log: TargetLog())
+            #expect(!FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent(Self.devFolder).path))
+        } catch {
+            #expect(try String(contentsOf: scratch.url.appendingPathComponent(Self.devFolder), encoding: .utf8) == "a file", "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".bakery-staging").path))
     }
 }
