@@ -237,4 +237,43 @@ import TestSupport
         }
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".bakery-staging").path))
     }
+
+    // MARK: What a document says reaches the terminal bounded and inert
+
+    /// A channel reader that, like the product readers, names what the document gave when it refuses it.
+    struct EchoingChannels: ProductChannels {
+        let product = PositProduct.connect
+        var channels: [ReleaseChannel] { [.daily] }
+        func documentURL(for channel: ReleaseChannel) throws(BakeryError) -> URL { URL(string: Loader.daily)! }
+        func release(from document: Data, channel: ReleaseChannel, os: BuildOS, architecture: String) throws(BakeryError) -> ChannelRelease {
+            throw BakeryError(.channel, "the document gives '\(String(decoding: document, as: UTF8.self))', which is not a version",
+                              hint: "hint: '\(String(decoding: document, as: UTF8.self))'")
+        }
+        func downloadURL(forPinned version: String, basedOn release: ChannelRelease) throws(BakeryError) -> String { release.downloadURL }
+        func isValidVersion(_ version: String) -> Bool { false }
+    }
+
+    struct EchoingProduct: ProductImages {
+        let displayName = "Echo"
+        let folderName = "Echo"
+        let imageNames: [String] = []
+        let channelProducts: [PositProduct] = [.connect]
+        func channels(for product: PositProduct) -> (any ProductChannels)? { EchoingChannels() }
+    }
+
+    @Test(arguments: [String(repeating: "9", count: 100_000), "2026.05.0\u{1B}]0;owned\u{07}\u{1B}[2J\u{0}x\r\nFAKE: all good"])
+    func aDocumentEchoedInAWarningIsCutShortAndItsControlCharactersEscaped(body: String) throws {
+        let image = try Loader.image(Loader.connectDaily)
+        let log = TargetLog()
+        let loader = DevelopmentVersionLoader(source: InMemoryDocumentSource([Loader.daily: Data(body.utf8)]),
+                                              products: ProductRegistry([EchoingProduct()]), dependencyVersions: Loader.FakeDependencies())
+        #expect(try loader.load(image, log: log).isEmpty)
+        let warnings = log.entries.filter { $0.level == .warning }.map(\.message)
+        #expect(warnings.count == 3)
+        for warning in warnings {
+            #expect(warning.count < 1200, "a warning of \(warning.count) characters")
+            #expect(!warning.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }, "\(warning.debugDescription)")
+            #expect(!warning.contains("\nFAKE"), "a document wrote a line of its own")
+        }
+    }
 }

@@ -66,9 +66,9 @@ public struct DevelopmentVersionLoader: Sendable {
                                                     pin: pins[index], image: image)
                 }
             } catch let failure as PinnedBuildFailure {
-                throw failure.error
+                throw Self.inert(failure.error)
             } catch {
-                log.warning("Skipping \(image.name) development version (\(dev.summary)): \(BakeryError.from(error).message)")
+                log.warning("Skipping \(image.name) development version (\(dev.summary)): \(Self.shown(BakeryError.from(error).message))")
                 continue
             }
             let dependencies = version.dependencies.map { "\n  - Dependency: \($0.dependency.rawValue) \($0.versions.joined(separator: " "))" }.joined()
@@ -145,7 +145,7 @@ public struct DevelopmentVersionLoader: Sendable {
             } catch let failure as PinnedBuildFailure {
                 throw failure
             } catch {
-                log.warning("Excluding OS '\(os.name)' from \(image.name) development version (\(dev.summary)): \(BakeryError.from(error).message)")
+                log.warning("Excluding OS '\(os.name)' from \(image.name) development version (\(dev.summary)): \(Self.shown(BakeryError.from(error).message))")
                 continue
             }
             if name == nil {
@@ -282,6 +282,25 @@ public struct DevelopmentVersionLoader: Sendable {
             throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document has no plain host, or a path that leaves its folder",
                               hint: "a download URL names a host and a path without '.' or '..' segments; check the document it came from")
         }
+    }
+
+    /// A message that may quote a document, for the terminal: control characters (escape sequences, NUL, line
+    /// breaks a document could forge log lines with) written as `\u{…}`, and cut at `limit` characters.
+    static func shown(_ text: String, limit: Int = 600) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.unicodeScalars.count >= limit { return out + "…" }
+            if FolderPath.isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    /// An error that ends the command, with what it quotes made `shown`.
+    static func inert(_ error: BakeryError) -> BakeryError {
+        var error = error
+        error.message = shown(error.message)
+        error.hint = error.hint.map { shown($0) }
+        return error
     }
 
     /// Documents read once per loader, failures included (a document that failed is not fetched again).
