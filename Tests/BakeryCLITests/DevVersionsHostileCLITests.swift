@@ -4,6 +4,9 @@ import Bakery
 import Foundation
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Dev versions vs hostile input (CLI)")
 struct DevVersionsHostileCLITests {
@@ -57,5 +60,68 @@ struct DevVersionsHostileCLITests {
             #expect(r.stdout.contains("2026.") || r.stdout.contains("dev"), "\(arguments) planned no dev version: \(r.stdout.prefix(300))")
             #expect(try listing() == before, "\(arguments) changed the project")
         }
+    }
+
+    // MARK: The .dev-* folders go after build, failed or interrupted
+
+    /// A copy of the Connect project, and a fake `buildah` first on PATH that fails each build (after waiting,
+    /// when HOLD is set, until it is killed).
+    final class BuildSandbox {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-dev-build-\(UUID().uuidString.prefix(8))")
+        var project: URL { root.appendingPathComponent("project") }
+        var devFolders: [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: project.appendingPathComponent("connect").path)) ?? []).filter { $0.hasPrefix(".dev-") }
+        }
+        init() throws {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("bin"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: DevVersionsHostileCLITests.connect, to: project)
+            try ChildProcess.writeExecutable("""
+                #!/bin/bash
+                case "$1" in
+                  build) touch "$FAKE_DIR/started"; if [ -n "$HOLD" ]; then sleep 60 & wait; fi; echo boom >&2; exit 1 ;;
+                esac
+                exit 0
+
+                """, to: root.appendingPathComponent("bin/buildah"))
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+        var environment: [String: String] {
+            ["PATH": root.appendingPathComponent("bin").path + ":/usr/bin:/bin", "FAKE_DIR": root.path, "HOLD": "",
+             "BAKERY_SOURCES_MIRROR": "file://" + BakeryBinary.fixtures.appendingPathComponent("version-sources").path]
+        }
+        static let arguments = ["build", "--strategy", "build", "--engine", "buildah", "--dev-versions", "only", "--image-name", "^connect$"]
+    }
+
+    @Test func aFailedBuildRemovesItsDevFolder() throws {
+        let box = try BuildSandbox()
+        let child = try ChildProcess.start(BakeryBinary.path, BuildSandbox.arguments, in: box.project, environment: box.environment)
+        let ending = child.finish(timeout: 60)
+        #expect(ending.status == 1, "\(ending.stderr.suffix(800))")
+        #expect(FileManager.default.fileExists(atPath: box.root.appendingPathComponent("started").path), "no build ran")
+        #expect(box.devFolders.isEmpty, "left behind: \(box.devFolders)")
+    }
+
+    @Test func anInterruptedBuildRemovesItsDevFolder() throws {
+        let box = try BuildSandbox()
+        var environment = box.environment
+        environment["HOLD"] = "1"
+        let child = try ChildProcess.start(BakeryBinary.path, BuildSandbox.arguments, in: box.project, environment: environment)
+        let started = waitUntil { FileManager.default.fileExists(atPath: box.root.appendingPathComponent("started").path) }
+        #expect(started, "no build started")
+        #expect(!box.devFolders.isEmpty, "the dev folder was not rendered for the build")
+        kill(child.pid, SIGINT)
+        let ending = child.finish(timeout: 60)
+        #expect(ending.status == 130, "\(ending.stderr.suffix(800))")
+        #expect(box.devFolders.isEmpty, "left behind: \(box.devFolders)")
+    }
+
+    /// Waits up to 60 s for `condition`.
+    func waitUntil(_ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return false
     }
 }
