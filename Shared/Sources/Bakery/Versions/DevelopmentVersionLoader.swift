@@ -102,7 +102,7 @@ public struct DevelopmentVersionLoader: Sendable {
         return merged
     }
 
-    /// Which dev version of `image` the spec pins (reference §14.5): the one whose channel is the effective channel
+    /// Which dev version of `image` the spec pins: the one whose channel is the effective channel
     /// (any, when none is chosen). None is fine; several is an error.
     func pins(for image: Image, log: TargetLog) throws(BakeryError) -> [Int: Pin] {
         guard let spec, !image.devVersions.isEmpty else { return [:] }
