@@ -25,7 +25,7 @@ enum VersionSources {
         if let mirror = env["BAKERY_SOURCES_MIRROR"], mirror.hasPrefix("file:") || mirror.hasPrefix("/") {
             let folder = mirror.hasPrefix("/") ? URL(fileURLWithPath: mirror) : URL(string: mirror).map { URL(fileURLWithPath: $0.path) }
             guard let folder, folder.path.hasPrefix("/") else {
-                throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR is '\(mirror)', not a folder URL",
+                throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR is '\(HTTPDocumentSource.redactedSetting(mirror))', not a folder URL",
                                   hint: "use file:///absolute/path or /absolute/path for a mirror folder laid out as <folder>/<host>/<path>")
             }
             return try folderSource(folder, setting: "BAKERY_SOURCES_MIRROR", logger: logger)

@@ -23,6 +23,8 @@ public struct DevelopmentSpec: Sendable, Equatable {
     }
 
     static let keys = ["version", "channel", "release_branch"]
+    /// The longest spec read, in bytes: its three short strings fit many times over.
+    static let maximumLength = 4096
 
     /// Reads the JSON object of `--dev-spec`. Every problem is an `.invalidArgument` error saying what is wrong.
     public static func parse(_ text: String) throws(BakeryError) -> DevelopmentSpec {
@@ -30,12 +32,17 @@ public struct DevelopmentSpec: Sendable, Equatable {
             BakeryError(.invalidArgument, "Invalid value for '--dev-spec' (env var: 'BAKERY_DEV_SPEC'): \(problem)",
                         hint: #"pass a JSON object such as {"version": "2026.05.0-dev+185-g1a2b3c4", "channel": "daily"} or {"release_branch": "2026.05"}"#)
         }
+        // What the user gave is echoed cut short: a spec of a megabyte is not printed back whole.
+        func shown(_ text: String) -> String { text.count > 80 ? String(text.prefix(80)) + "…" : text }
+        guard text.utf8.count <= maximumLength else {
+            throw invalid("it is \(text.utf8.count) bytes long; a spec is a small JSON object of at most \(maximumLength) bytes")
+        }
         guard let value = JSONValue.parse(text), case .object(let pairs) = value else {
-            throw invalid("'\(text.count > 80 ? String(text.prefix(80)) + "…" : text)' is not a JSON object")
+            throw invalid("'\(shown(text))' is not a JSON object")
         }
         var spec = DevelopmentSpec()
         for (key, item) in pairs {
-            guard keys.contains(key) else { throw invalid("unknown key '\(key)'; the keys are version, channel and release_branch") }
+            guard keys.contains(key) else { throw invalid("unknown key '\(shown(key))'; the keys are version, channel and release_branch") }
             if case .null = item { continue }
             guard case .string(let raw) = item else { throw invalid("'\(key)' must be a string") }
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -43,12 +50,12 @@ public struct DevelopmentSpec: Sendable, Equatable {
             case "version":
                 guard !text.isEmpty else { throw invalid("'version' is empty") }
                 guard CalendarVersion(text) != nil else {
-                    throw invalid("'version' is '\(text)', which is not a CalVer version (YYYY.MM.PATCH with an optional -prerelease and +build, e.g. 2026.05.0-dev+185-g1a2b3c4)")
+                    throw invalid("'version' is '\(shown(text))', which is not a CalVer version (YYYY.MM.PATCH with an optional -prerelease and +build, e.g. 2026.05.0-dev+185-g1a2b3c4)")
                 }
                 spec.version = text
             case "channel":
                 guard let channel = ReleaseChannel(rawValue: text) else {
-                    throw invalid("'channel' is '\(text)'; use release, preview or daily")
+                    throw invalid("'channel' is '\(shown(text))'; use release, preview or daily")
                 }
                 spec.channel = channel
             default:

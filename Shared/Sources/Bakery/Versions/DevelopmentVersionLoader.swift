@@ -66,12 +66,17 @@ public struct DevelopmentVersionLoader: Sendable {
                                                     pin: pins[index], image: image)
                 }
             } catch let failure as PinnedBuildFailure {
-                throw failure.error
+                throw Self.inert(failure.error)
             } catch {
-                log.warning("Skipping \(image.name) development version (\(dev.summary)): \(BakeryError.from(error).message)")
+                log.warning("Skipping \(image.name) development version (\(dev.summary)): \(Self.shown(BakeryError.from(error).message))")
                 continue
             }
             let dependencies = version.dependencies.map { "\n  - Dependency: \($0.dependency.rawValue) \($0.versions.joined(separator: " "))" }.joined()
+            if let other = loaded.first(where: { $0.isEphemeral && version.isEphemeral && $0.name != version.name && $0.subpath == version.subpath }) {
+                // One folder per build: a name differing only in case would be built from the other one's files.
+                log.warning("Skipping \(image.name) development version (\(dev.summary)): its version \(version.name) differs only in case from \(other.name), and both would be rendered into \(version.subpath)")
+                continue
+            }
             if let same = loaded.firstIndex(where: { $0.name == version.name }) {
                 loaded[same].metadata = Self.collapse(loaded[same].metadata, version.metadata)
                 let channels = loaded[same].metadata.releaseChannels.map(\.rawValue).joined(separator: ", ")
@@ -140,7 +145,7 @@ public struct DevelopmentVersionLoader: Sendable {
             } catch let failure as PinnedBuildFailure {
                 throw failure
             } catch {
-                log.warning("Excluding OS '\(os.name)' from \(image.name) development version (\(dev.summary)): \(BakeryError.from(error).message)")
+                log.warning("Excluding OS '\(os.name)' from \(image.name) development version (\(dev.summary)): \(Self.shown(BakeryError.from(error).message))")
                 continue
             }
             if name == nil {
@@ -266,6 +271,36 @@ public struct DevelopmentVersionLoader: Sendable {
             throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document is not a plain http(s) URL",
                               hint: "a download URL may hold letters, digits and -._~:/?#[]@!&()*+,;=% only; check the document it came from")
         }
+        // It names a host, and a path that stays where it says: no `.` or `..` segment, spelled plainly or
+        // percent-encoded (a server or mirror would resolve it to another place).
+        let parts = URLComponents(string: url)
+        let host = parts?.host ?? ""
+        let segments = (parts?.percentEncodedPath ?? "").split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.removingPercentEncoding ?? String($0) }
+        guard !host.isEmpty, !host.hasPrefix("."), !host.contains(".."), !host.contains("%"),
+              !segments.contains(where: { $0 == "." || $0 == ".." || $0.contains("/") || $0.contains("\\") }) else {
+            throw BakeryError(.channel, "the download URL '\(url.prefix(120))' given by the channel document has no plain host, or a path that leaves its folder",
+                              hint: "a download URL names a host and a path without '.' or '..' segments; check the document it came from")
+        }
+    }
+
+    /// A message that may quote a document, for the terminal: control characters (escape sequences, NUL, line
+    /// breaks a document could forge log lines with) written as `\u{…}`, and cut at `limit` characters.
+    static func shown(_ text: String, limit: Int = 600) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.unicodeScalars.count >= limit { return out + "…" }
+            if FolderPath.isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    /// An error that ends the command, with what it quotes made `shown`.
+    static func inert(_ error: BakeryError) -> BakeryError {
+        var error = error
+        error.message = shown(error.message)
+        error.hint = error.hint.map { shown($0) }
+        return error
     }
 
     /// Documents read once per loader, failures included (a document that failed is not fetched again).

@@ -1,6 +1,11 @@
 // Documents read from a mirror folder laid out as <host>/<path>: air-gapped users, the committed examples
 // snapshot and tests serve version documents this way.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads `https://HOST/PATH` from `ROOT/HOST/PATH`.
 ///
@@ -20,6 +25,12 @@ public struct FolderDocumentSource: DocumentSource {
             throw BakeryError(.versionResolution, "\(url.absoluteString) cannot be looked up in the mirror folder \(root.path)",
                               hint: "only http(s) URLs without a query map to <folder>/<host>/<path>")
         }
+        // The host is one folder name: a host of `..` (or one spelling a slash) would lead out of the mirror.
+        let hostAllowed = host.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-._:[]".unicodeScalars.contains($0)) }
+        guard hostAllowed, !host.hasPrefix("."), !host.contains("..") else {
+            throw BakeryError(.versionResolution, "\(url.absoluteString) cannot be looked up in the mirror folder \(root.path)",
+                              hint: "its host must be a plain host name")
+        }
         let segments = url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard !segments.isEmpty, !segments.contains(where: { $0 == "." || $0 == ".." }) else {
             throw BakeryError(.versionResolution, "\(url.absoluteString) cannot be looked up in the mirror folder \(root.path)",
@@ -30,6 +41,7 @@ public struct FolderDocumentSource: DocumentSource {
 
     public func document(_ url: URL) throws(BakeryError) -> Data {
         let file = try file(for: url)
+        try checkInside(file, for: url)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
             throw BakeryError(.versionResolution, "the mirror folder \(root.path) has no document for \(url.absoluteString) (looked for \(file.path))",
@@ -49,6 +61,27 @@ public struct FolderDocumentSource: DocumentSource {
     public func exists(_ url: URL) throws(BakeryError) -> Bool {
         let file = try file(for: url)
         var isFolder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) && !isFolder.boolValue
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue else { return false }
+        try checkInside(file, for: url)
+        return true
+    }
+
+    /// Links inside the mirror may lead to other files of the mirror, never out of it: `file`, every link on its
+    /// way resolved, must still be under the root (itself resolved).
+    func checkInside(_ file: URL, for url: URL) throws(BakeryError) {
+        guard let resolved = Self.realPath(file.path) else { return }   // missing: the caller reports it
+        let base = Self.realPath(root.path) ?? root.path
+        guard resolved.hasPrefix(base == "/" ? "/" : base + "/") else {
+            throw BakeryError(.versionResolution,
+                "the mirror folder \(root.path) holds \(file.path) for \(url.absoluteString), but it is a link leading out of the mirror (to \(resolved))",
+                hint: "copy the document into the mirror instead of linking to it")
+        }
+    }
+
+    /// The path with every symbolic link resolved, or nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -459,7 +459,7 @@ extension HTTPDocumentSource {
     /// A validated mirror base URL: absolute, with a host; https, or http when the host is a loopback address.
     public static func mirror(_ text: String) throws(BakeryError) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR is '\(text)', not an absolute URL",
+            throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR is '\(redactedSetting(text))', not an absolute URL",
                               hint: "set it to a base URL such as https://mirror.example.com/sources (the mirror serves https://HOST/PATH as <base>/HOST/PATH)")
         }
         switch scheme {
@@ -474,6 +474,15 @@ extension HTTPDocumentSource {
             throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR has scheme '\(scheme)'; only https (or http on loopback) is supported",
                               hint: "set it to a base URL such as https://mirror.example.com/sources")
         }
+    }
+
+    /// A mirror setting for messages: whatever stands before the last `@` of its authority (user and password)
+    /// replaced by `***`, whether or not the setting parses as a URL.
+    public static func redactedSetting(_ text: String) -> String {
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        let end = text[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? text.endIndex
+        guard let at = text[start..<end].lastIndex(of: "@") else { return text }
+        return String(text[..<start]) + "***" + String(text[at...])
     }
 
     static func isLoopback(_ host: String) -> Bool {
