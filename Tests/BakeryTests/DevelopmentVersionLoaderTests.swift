@@ -64,6 +64,11 @@ import Testing
 
     /// A project with one image whose dev versions are `devVersions` (YAML list items), loaded from a temporary folder.
     static func image(_ devVersions: String, extra: String = "", matrix: Bool = false) throws -> Image {
+        try #require(try config(devVersions, extra: extra, matrix: matrix).images.first)
+    }
+
+    /// The whole config of `image(_:extra:matrix:)`.
+    static func config(_ devVersions: String, extra: String = "", matrix: Bool = false) throws -> BakeryConfig {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bakery-dev-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("app/template"), withIntermediateDirectories: true)
@@ -87,8 +92,7 @@ import Testing
                 devVersions:
             \(devVersions)
             """).write(to: root.appendingPathComponent("bakery.yaml"), atomically: true, encoding: .utf8)
-        let loaded = try ConfigLoader.load(context: root)
-        return try #require(loaded.config.images.first)
+        return try ConfigLoader.load(context: root).config
     }
 
     static let connectDaily = """

@@ -294,10 +294,18 @@ import TestSupport
         let versions = try loader.load(image, log: TargetLog())
         let version = try #require(versions.first)
         #expect(versions.count == 1 && version.name == pinned)
-        #expect(version.metadata.releaseChannels.contains(.preview) && version.metadata.channelLatest, "preview's head lost its floating tags")
-        withKnownIssue("VersionMetadata.channelLatest is one flag for every collapsed channel") {
-            #expect(!version.metadata.releaseChannels.contains(.daily) || !version.metadata.channelLatest,
-                    "daily's floating tags would go to \(pinned), which is not daily's head (\(Loader.dailyBuild))")
-        }
+        #expect(version.metadata.releaseChannels == [.preview, .daily] && version.metadata.channelLatest, "preview's head lost its floating tags")
+        #expect(version.metadata.headChannels == [.preview])
+        // The tags: preview's floating ones, none of daily's (daily's newest build is another one).
+        var filter = TargetFilter()
+        filter.devVersions = .only
+        let resolver = SourcedVersionResolver(source: InMemoryDocumentSource([Loader.daily: Loader.dailyDocument, Loader.preview: preview].merging(artifacts) { a, _ in a }),
+                                              products: ProductRegistry([Loader.FakeProduct()]), spec: DevelopmentSpec(version: pinned, channel: .daily))
+        let config = try Loader.config(Loader.connectDaily + "\n" + Loader.connectPreview)
+        let targets = try TargetSelector(filter: filter, resolver: resolver).select([TargetProject(config: config, context: ".")])
+        let target = try #require(targets.first { $0.os?.name == "Ubuntu 24.04" })
+        let suffixes = try Tagger().suffixes(for: target)
+        #expect(suffixes.contains("preview") && suffixes.contains("preview-ubuntu-24.04"), "\(suffixes)")
+        #expect(!suffixes.contains { $0.hasPrefix("daily") }, "daily's floating tags went to \(pinned), which is not daily's newest build: \(suffixes)")
     }
 }

@@ -130,6 +130,9 @@ public final class Tagger: @unchecked Sendable {
                 let usesChannel = use.channel
                 for variantName in variantNames {
                     for channel in (usesChannel ? channels : [channels.first ?? ""]) {
+                        // A floating channel tag only for a channel this build is the newest build of.
+                        if usesChannel, group.only.contains(.channelLatest), let heads = version.metadata.headChannels,
+                           !heads.map(\.rawValue).contains(channel) { continue }
                         if use.os && os.isEmpty { continue }
                         if use.variant && variantName.isEmpty { continue }
                         if usesChannel && channel.isEmpty { continue }

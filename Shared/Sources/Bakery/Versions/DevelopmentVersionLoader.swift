@@ -95,10 +95,14 @@ public struct DevelopmentVersionLoader: Sendable {
         func channels(_ m: VersionMetadata) -> [ReleaseChannel] {
             m.releaseChannels.isEmpty ? [m.releaseChannel ?? .release] : m.releaseChannels
         }
+        func heads(_ m: VersionMetadata) -> [ReleaseChannel] { m.headChannels ?? (m.channelLatest ? channels(m) : []) }
         var merged = VersionMetadata()
         merged.releaseChannels = Array(Set(channels(a) + channels(b))).sorted()
         merged.releaseChannel = merged.releaseChannels.first
-        merged.channelLatest = a.channelLatest || b.channelLatest
+        let headOf = Array(Set(heads(a) + heads(b))).sorted()
+        merged.channelLatest = !headOf.isEmpty
+        // Only when some channel carries the build without it being that channel's newest (a pin).
+        merged.headChannels = headOf == merged.releaseChannels ? nil : headOf
         return merged
     }
 
