@@ -742,9 +742,9 @@ struct WorkbenchServerImageTests {
                 "sleep": ":",
             ]
             for (name, body) in stubs {
-                let file = directory.appendingPathComponent("bin/\(name)")
-                try Data("#!/bin/bash\n\(body)\n".utf8).write(to: file)
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+                // Through a close-on-exec descriptor: a child another test starts meanwhile must not inherit the
+                // file open for writing, or running the stub fails with "Text file busy" (exit 126).
+                try ChildProcess.writeExecutable("#!/bin/bash\n\(body)\n", to: directory.appendingPathComponent("bin/\(name)"))
             }
         }
 
