@@ -41,6 +41,8 @@ public final class ProjectDirectory: @unchecked Sendable {
         guard copy >= 0 else { return nil }
         guard let stream = fdopendir(copy) else { close(copy); return nil }
         defer { closedir(stream) }
+        // The copy shares its read position with `folder`: a folder listed before would otherwise list as empty.
+        rewinddir(stream)
         // d_name is a stored field, so its offset is always known.
         guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return nil }
         var names: [String] = []

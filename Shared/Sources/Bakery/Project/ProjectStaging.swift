@@ -84,7 +84,14 @@ final class ProjectStaging {
             throw FileSystemError.make("create", folderName + "/journal", errno: code)
         }
         let staging = ProjectStaging(directory: directory, fd: fd, journal: journal)
-        try staging.log(["op": "begin", "folder": staging.identity])
+        do {
+            try staging.log(["op": "begin", "folder": staging.identity])
+        } catch {
+            // A signal while the folder was being made (or a failed first write): nothing was changed yet, so the
+            // folder goes too rather than waiting for the next run's recovery.
+            _ = staging.discard()
+            throw error
+        }
         return staging
     }
 
@@ -333,11 +340,15 @@ final class ProjectStaging {
     /// `BAKERY_TEST_CRASH_AT=N` ends the process (as kill -9 would: no cleanup) at the N-th step
     /// boundary, so tests can stop a change between any two of its file system operations.
     static let crashAt: Int? = ProcessInfo.processInfo.environment["BAKERY_TEST_CRASH_AT"].flatMap { Int($0) }
+    /// `BAKERY_TEST_SIGNAL_AT=N` sends the process SIGTERM at the N-th step boundary (as Ctrl-C or a CI cancel would),
+    /// so tests can interrupt a change at any point and check it is rolled back or finished in the same process.
+    static let signalAt: Int? = ProcessInfo.processInfo.environment["BAKERY_TEST_SIGNAL_AT"].flatMap { Int($0) }
     nonisolated(unsafe) private static var boundaries = 0
 
     static func crashPoint() {
-        guard let crashAt else { return }
+        guard crashAt != nil || signalAt != nil else { return }
         boundaries += 1
         if boundaries == crashAt { _exit(137) }
+        if boundaries == signalAt { raise(SIGTERM) }
     }
 }
