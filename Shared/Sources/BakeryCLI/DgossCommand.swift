@@ -109,11 +109,6 @@ struct DgossRunOptions: ParsableArguments {
         }
     }
 
-    /// A target's project folder: its context is relative to the workspace root (`.` for a single project).
-    static func projectRoot(of target: ImageTarget, in root: URL) -> URL {
-        target.context == "." || target.context.isEmpty ? root : root.appendingPathComponent(target.context, isDirectory: true).standardizedFileURL
-    }
-
     func execute() throws {
         let logger = options.makeLogger()
         var filter = TargetFilter()
@@ -177,7 +172,7 @@ struct DgossRunOptions: ParsableArguments {
             if let meta = metadata, meta.entries[target.uid] != nil {
                 logger.info("Loaded build metadata for target '\(target.display)' from file '\(meta.path)'.")
             }
-            let projectRoot = Self.projectRoot(of: target, in: root)
+            let projectRoot = target.projectFolder(in: root)
             do {
                 guard let reference else {
                     throw BakeryError(.invalidConfig, "target '\(target.display)' has no tag to test",
@@ -194,7 +189,7 @@ struct DgossRunOptions: ParsableArguments {
             }
         }
         for (target, message) in unset {
-            if let setup = try? GossTargetSetup.placeholder(target: target, projectRoot: Self.projectRoot(of: target, in: root), platform: platform) {
+            if let setup = try? GossTargetSetup.placeholder(target: target, projectRoot: target.projectFolder(in: root), platform: platform) {
                 early.append(GossTargetResult(setup: setup, outcome: .executionError(message, details: []), seconds: 0))
             }
         }

@@ -209,6 +209,11 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         return (String(registry[..<colon]), String(registry[registry.index(after: colon)...]))
     }
 
+    /// Whether a URL's host (as `URL.host` gives it: an IPv6 address without brackets) is this machine.
+    public static func isLoopback(urlHost host: String) -> Bool {
+        isLoopbackHost(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)
+    }
+
     static func isLoopbackHost(_ registry: String) -> Bool {
         var host = splitHostPort(registry).host.lowercased()
         if host.hasPrefix("[") && host.hasSuffix("]") {

@@ -73,7 +73,7 @@ public struct DockerHubReadme: Sendable {
             do { tags = try tagger.tags(for: target) } catch { throw BakeryError.from(error) }
             let repositories = tags.compactMap(hubRepository)
             guard !repositories.isEmpty else { continue }
-            let projectRoot = target.context == "." ? workspace.root : workspace.root.appendingPathComponent(target.context)
+            let projectRoot = target.projectFolder(in: workspace.root)
             let imageDirectory = target.image.subpath.isEmpty || target.image.subpath == "." ? projectRoot : projectRoot.appendingPathComponent(target.image.subpath)
             let readme = imageDirectory.appendingPathComponent("README.md").standardizedFileURL.path
             if index[readme] == nil {

@@ -126,6 +126,9 @@ public struct DevVersion: Sendable, Hashable {
 }
 
 extension DevVersion {
+    /// `values` as an image version holds them (a repeated key keeps its last value).
+    public var valuesByKey: [String: String] { Dictionary(values.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b }) }
+
     /// `channel connect daily`, `dependency quarto (prerelease)` — for messages.
     public var summary: String {
         switch source {

@@ -32,11 +32,21 @@ enum FolderRules {
         return false
     }
 
-    /// Control characters shown as escapes, so the message itself stays on one line.
-    static func printable(_ s: String) -> String {
+    /// Control characters shown as escapes, so the message itself stays on one line; cut (with `…`) once `limit`
+    /// characters are written.
+    static func printable(_ s: String, limit: Int = .max) -> String {
         var out = ""
+        var written = 0
         for c in s.unicodeScalars {
-            if FolderPath.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
+            if written >= limit { return out + "…" }
+            if FolderPath.isControl(c) {
+                let escape = "\\u{\(String(c.value, radix: 16))}"
+                out += escape
+                written += escape.unicodeScalars.count
+            } else {
+                out.unicodeScalars.append(c)
+                written += 1
+            }
         }
         return out
     }

@@ -28,3 +28,13 @@ public struct ProductRegistry: Sendable {
         product(folderName: directory.standardizedFileURL.lastPathComponent)
     }
 }
+
+extension ProductRegistry {
+    /// How `product`'s channels are read, from the first registered module that knows them.
+    public func channels(for product: PositProduct) -> (any ProductChannels)? {
+        for module in products {
+            if let channels = module.channels(for: product) { return channels }
+        }
+        return nil
+    }
+}

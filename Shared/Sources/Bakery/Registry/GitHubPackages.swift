@@ -117,8 +117,7 @@ public struct GitHubPackages: Sendable {
               url.query == nil, url.fragment == nil, url.user == nil, url.password == nil else {
             throw BakeryError(.invalidValue, "\(variable) is not a URL: '\(text)'", hint: "give a base URL such as https://api.example.com")
         }
-        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-            && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+        let loopback = ImageReference.isLoopback(urlHost: host)
         guard scheme == "https" || (scheme == "http" && loopback) else {
             throw BakeryError(.invalidValue, "\(variable) must be an https URL (plain http is allowed only for 127.0.0.1, ::1 or localhost): '\(text)'",
                               hint: "use https, or unset \(variable)")

@@ -20,6 +20,11 @@ public struct ImageTarget: Sendable {
     public var generationIndex = 0
 
     /// The release channel: the version's channel, `release` by default.
+    /// The target's project folder: `context` is relative to the workspace `root` (`.` for a single project).
+    public func projectFolder(in root: URL) -> URL {
+        context == "." || context.isEmpty ? root : root.appendingPathComponent(context, isDirectory: true).standardizedFileURL
+    }
+
     public var channel: ReleaseChannel { version.metadata.releaseChannel ?? .release }
 
     public var uid: String {

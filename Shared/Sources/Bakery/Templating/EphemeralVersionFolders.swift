@@ -22,7 +22,7 @@ public struct EphemeralVersionFolders: Sendable {
         var seen = Set<String>()
         do {
             for target in targets where target.version.isEphemeral {
-                let root = (target.context == "." ? workspace : workspace.appendingPathComponent(target.context, isDirectory: true)).standardizedFileURL
+                let root = target.projectFolder(in: workspace).standardizedFileURL
                 let path = "\(target.image.subpath)/\(target.version.subpath)"
                 guard seen.insert(root.path + "\u{0}" + path).inserted else { continue }
                 let files = try VersionRendering.render(image: target.image, version: target.version, matrix: false, root: root,

@@ -218,7 +218,7 @@ public struct DevelopmentVersionLoader: Sendable {
                                    overrideRegistries: dev.overrideRegistries, latest: false,
                                    os: dev.os.isEmpty ? matrix.os : dev.os,
                                    dependencies: [DependencyVersions(dependency: dependency, versions: [name])],
-                                   values: Dictionary(dev.values.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b }),
+                                   values: dev.valuesByKey,
                                    buildTarget: matrix.buildTarget ?? image.buildTarget, location: dev.location)
             version.isDevelopmentVersion = true
             version.isMatrixVersion = true
@@ -243,7 +243,7 @@ public struct DevelopmentVersionLoader: Sendable {
         }
         var version = ImageVersion(name: name, subpath: Self.folderName(of: name), extraRegistries: dev.extraRegistries,
                                    overrideRegistries: dev.overrideRegistries, latest: false, os: os, dependencies: dependencies,
-                                   values: Dictionary(dev.values.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b }),
+                                   values: dev.valuesByKey,
                                    buildTarget: image.buildTarget, location: dev.location)
         version.isEphemeral = true
         version.isDevelopmentVersion = true
@@ -290,14 +290,7 @@ public struct DevelopmentVersionLoader: Sendable {
 
     /// A message that may quote a document, for the terminal: control characters (escape sequences, NUL, line
     /// breaks a document could forge log lines with) written as `\u{…}`, and cut at `limit` characters.
-    static func shown(_ text: String, limit: Int = 600) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if out.unicodeScalars.count >= limit { return out + "…" }
-            if FolderPath.isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
-    }
+    static func shown(_ text: String, limit: Int = 600) -> String { FolderRules.printable(text, limit: limit) }
 
     /// An error that ends the command, with what it quotes made `shown`.
     static func inert(_ error: BakeryError) -> BakeryError {
@@ -328,14 +321,4 @@ public protocol DependencyVersionLookup: Sendable {
     func availableVersions(of dependency: DependencyName, prerelease: Bool) throws(BakeryError) -> [String]
     /// The versions `constraint` selects for `image`, newest first.
     func versions(for constraint: DependencyConstraint, image: Image) throws -> [String]
-}
-
-extension ProductRegistry {
-    /// How `product`'s channels are read, from the first registered module that knows them.
-    public func channels(for product: PositProduct) -> (any ProductChannels)? {
-        for module in products {
-            if let channels = module.channels(for: product) { return channels }
-        }
-        return nil
-    }
 }

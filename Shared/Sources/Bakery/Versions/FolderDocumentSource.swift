@@ -1,11 +1,6 @@
 // Documents read from a mirror folder laid out as <host>/<path>: air-gapped users, the committed examples
 // snapshot and tests serve version documents this way.
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Reads `https://HOST/PATH` from `ROOT/HOST/PATH`.
 ///
@@ -69,19 +64,12 @@ public struct FolderDocumentSource: DocumentSource {
     /// Links inside the mirror may lead to other files of the mirror, never out of it: `file`, every link on its
     /// way resolved, must still be under the root (itself resolved).
     func checkInside(_ file: URL, for url: URL) throws(BakeryError) {
-        guard let resolved = Self.realPath(file.path) else { return }   // missing: the caller reports it
-        let base = Self.realPath(root.path) ?? root.path
+        guard let resolved = ProjectDirectory.realPath(file.path) else { return }   // missing: the caller reports it
+        let base = ProjectDirectory.realPath(root.path) ?? root.path
         guard resolved.hasPrefix(base == "/" ? "/" : base + "/") else {
             throw BakeryError(.versionResolution,
                 "the mirror folder \(root.path) holds \(file.path) for \(url.absoluteString), but it is a link leading out of the mirror (to \(resolved))",
                 hint: "copy the document into the mirror instead of linking to it")
         }
-    }
-
-    /// The path with every symbolic link resolved, or nil when it does not exist.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -465,7 +465,7 @@ extension HTTPDocumentSource {
         switch scheme {
         case "https":
             return url
-        case "http" where isLoopback(host):
+        case "http" where ImageReference.isLoopback(urlHost: host):
             return url
         case "http":
             throw BakeryError(.invalidArgument, "BAKERY_SOURCES_MIRROR uses plain http on \(host), which is not a loopback address",
@@ -483,13 +483,6 @@ extension HTTPDocumentSource {
         let end = text[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? text.endIndex
         guard let at = text[start..<end].lastIndex(of: "@") else { return text }
         return String(text[..<start]) + "***" + String(text[at...])
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if name == "localhost" || name == "::1" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     static func flag(_ env: [String: String], _ name: String) throws(BakeryError) -> Bool {
